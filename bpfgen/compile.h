@@ -1,0 +1,38 @@
+/* The compiler as a library: policy file in, one BPF program per target
+ * architecture out. bpfgen's main, bpfdiff and the benchmarks call this. */
+#ifndef BPFGEN_COMPILE_H
+#define BPFGEN_COMPILE_H
+
+#include <stddef.h>
+#include <stdio.h>
+#include <linux/filter.h>
+
+#include "arch/arch.h"
+
+#define BPF_MAXINSNS_SECCOMP 4096
+
+struct compile_options {
+	int log_only;        /* every action except allow becomes log */
+	const char *weights; /* optional syscall frequency file, or NULL */
+};
+
+/* One compiled program and the notes a reader of it should see (syscalls
+ * skipped on this architecture, log-only mode...). */
+struct program {
+	const struct arch *arch;
+	struct sock_filter *insns;
+	size_t len;
+	char **notes;
+	size_t nnotes;
+};
+
+/* Compile POLICY_PATH for ARCH. Diagnostics ("FILE:LINE:COL: error: ...",
+ * warnings) go to DIAG. Returns 0 and fills OUT, or -1 on any error (OUT is
+ * then empty). */
+int compile_policy_file(const char *policy_path, const struct arch *arch,
+			const struct compile_options *opts,
+			struct program *out, FILE *diag);
+
+void program_free(struct program *p);
+
+#endif
