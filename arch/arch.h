@@ -25,7 +25,13 @@ struct arch {
 	size_t nsyscalls;
 	const struct constant *consts;        /* sorted by name */
 	size_t nconsts;
+	/* Indices into syscalls in strcmp order of the names, for binary
+	 * search by name; NULL means "search linearly". */
+	const uint16_t *syscalls_by_name;
 };
+
+/* Bit set in seccomp_data.nr by x32 processes (x86_64 audit arch). */
+#define ARCH_X32_SYSCALL_BIT 0x40000000u
 
 /* Architectures bpfgen compiles for, in a fixed order (x86_64, aarch64). */
 extern const struct arch *const arch_targets[];
