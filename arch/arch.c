@@ -6,6 +6,7 @@
 #include <linux/audit.h>
 
 #include "arch/arch.h"
+#include "arch/constants_gen.h"
 #include "arch/syscalls_gen.h"
 
 /* The AUDIT_ARCH_* values are UAPI facts; pin them so a broken header
@@ -28,6 +29,8 @@ static const struct arch arch_x86_64 = {
 	.x32_bit = ARCH_X32_SYSCALL_BIT,
 	.compile_target = 1,
 	SYSCALLS(x86_64, X86_64),
+	.consts = constants_x86_64,
+	.nconsts = CONSTANTS_X86_64_LEN,
 };
 
 static const struct arch arch_aarch64 = {
@@ -35,6 +38,8 @@ static const struct arch arch_aarch64 = {
 	.audit_arch = AUDIT_ARCH_AARCH64,
 	.compile_target = 1,
 	SYSCALLS(aarch64, AARCH64),
+	.consts = constants_aarch64,
+	.nconsts = CONSTANTS_AARCH64_LEN,
 };
 
 /* x32 shares x86_64's audit arch; its syscalls carry the x32 bit in nr.
