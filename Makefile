@@ -53,12 +53,15 @@ $(BUILD)/bpfgen: $(BUILD)/obj/bpfgen/main.o $(LIB)
 $(BUILD)/%: $(BUILD)/obj/tools/%.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# seccomp-audit reads journalctl's JSON output through json-c.
+$(BUILD)/seccomp-audit: LDLIBS += -ljson-c
+
 $(BUILD)/tests/%: tests/e2e/helpers/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(LDLIBS)
 
 $(UNIT): $(UNIT_OBJ) $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcriterion
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcriterion -ljson-c
 
 unit: $(UNIT)
 	$(UNIT)
