@@ -36,6 +36,12 @@ void audit_names(const struct audit_event *ev, struct audit_names *out)
 			out->syscall = arch_syscall_name(a, nr);
 	}
 	seccomp_action_format(ev->code, out->action, sizeof(out->action));
+	/* The kernel logs the action without its data (the errno value or
+	 * trace message), so "errno(0)" would be an invention: keep the name. */
+	if ((ev->code & ACT_DATA_MASK) == 0 &&
+	    ((ev->code & ACT_FULL_MASK) == ACT_ERRNO ||
+	     (ev->code & ACT_FULL_MASK) == ACT_TRACE))
+		out->action[strcspn(out->action, "(")] = '\0';
 }
 
 /* "2023-11-14T22:13:20.123Z", or "-" when the line carried no time. */
