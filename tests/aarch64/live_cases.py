@@ -1,0 +1,37 @@
+# The live enforcement cases of tests/e2e/helpers/rt_live.c that must
+# report "ok", per architecture. A case missing from the output fails too.
+
+COMMON = [
+    # every action (tests/e2e/policies/rt_actions.policy)
+    "action-allow", "action-errno", "action-kill-process",
+    "action-kill-thread", "action-trap", "action-log", "action-log-audited",
+    "action-trace-no-tracer", "action-notify-no-listener", "action-notify",
+    # 64-bit argument conditions (tests/e2e/policies/rt_args.policy)
+    "args-eq-match", "args-eq-low-differs", "args-eq-high-differs",
+    "args-eq-low-only", "args-gt-high-word", "args-gt-high-only",
+    "args-gt-equal", "args-mask-match", "args-mask-other-bits",
+    "args-mask-no-match", "args-mask-low-word", "args-lo32-match",
+    "args-lo32-plain", "args-lo32-no-match", "args-and-match",
+    "args-and-max", "args-and-second-fails", "args-and-second-high",
+    "args-and-first-fails", "args-ne-le-match", "args-ne-high-only",
+    "args-ne-zero", "args-le-above",
+    # the shipped worker policy (policies/pvf-worker.policy)
+    "worker-socket", "worker-socketpair", "worker-connect",
+    "worker-io-uring-setup", "worker-io-uring-enter",
+    "worker-io-uring-register", "worker-getpid-allowed",
+    "worker-bind-not-listed", "worker-socket-unfiltered",
+    # TSYNC with threads that exist before the install
+    "tsync-other-thread", "tsync-without-flag", "tsync-conflict-tid",
+    "tsync-conflict-esrch",
+    # runtime results and error paths
+    "runtime-bad-programs", "runtime-no-nnp-unprivileged",
+    "runtime-two-listeners", "runtime-action-available",
+]
+
+X86_64 = COMMON + [
+    "worker-i386-int80", "worker-i386-int80-unfiltered", "worker-x32-getpid",
+]
+
+AARCH64 = COMMON + [
+    "worker-arm32-exec", "worker-arm32-unfiltered",
+]
