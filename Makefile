@@ -81,4 +81,74 @@ test: check check-sanitize
 clean:
 	rm -rf build
 
+# ---- Runtime, target programs, demo, aarch64 live tests (issue 3) ---------
+# Programs that install filters run on the target machine. With
+# `make CROSS_COMPILE=aarch64-linux-gnu-` they are built static by
+# $(CROSS_COMPILE)gcc into build/aarch64/, while the compiler and the tools,
+# which run here, keep using $(CC). (TARGET_MACHINE, not make's built-in
+# TARGET_ARCH, which the implicit rules pass to the compiler.)
+# They never get sanitizer flags: LeakSanitizer's work at exit makes system
+# calls that the installed filter may kill.
+TARGET_CC      := $(if $(CROSS_COMPILE),$(CROSS_COMPILE)gcc,$(CC))
+TARGET_MACHINE := $(firstword $(subst -, ,$(shell $(TARGET_CC) -dumpmachine)))
+TARGET_DIR     := $(BUILD)/$(TARGET_MACHINE)
+TARGET_CFLAGS   = $(CPPFLAGS) -I$(GEN) $(filter-out $(SAN_FLAGS),$(CFLAGS))
+TARGET_LDFLAGS  = $(filter-out $(SAN_FLAGS),$(LDFLAGS)) $(if $(CROSS_COMPILE),-static)
+ARM32_CC       ?= arm-linux-gnueabihf-gcc
+GEN            := $(BUILD)/gen
+RT_SRC         := runtime/bpfrt.c tools/demo/auditlog.c
+RT_DEPS        := $(RT_SRC) runtime/bpfrt.h tools/demo/auditlog.h \
+                  $(GEN)/rt_actions.h $(GEN)/rt_args.h \
+                  $(GEN)/pvf_worker.h $(GEN)/pvf_worker_log.h
+TARGET_PROGS   := $(TARGET_DIR)/demo $(TARGET_DIR)/rt_live
+
+.PHONY: target-programs demo check-aarch64
+target-programs: $(TARGET_PROGS)
+ifdef CROSS_COMPILE
+all: target-programs
+endif
+
+# Filters as C headers, for both architectures; bpfgen writes -o only on success.
+$(GEN)/rt_%.h: tests/e2e/policies/rt_%.policy $(BUILD)/bpfgen
+	@mkdir -p $(dir $@)
+	$(BUILD)/bpfgen -f c -n rt_$* -o $@ $<
+$(GEN)/pvf_worker.h: policies/pvf-worker.policy $(BUILD)/bpfgen
+	@mkdir -p $(dir $@)
+	$(BUILD)/bpfgen -f c -n pvf_worker -o $@ $<
+$(GEN)/pvf_worker_log.h: policies/pvf-worker.policy $(BUILD)/bpfgen
+	@mkdir -p $(dir $@)
+	$(BUILD)/bpfgen -f c -n pvf_worker_log --log-only -o $@ $<
+
+# Test helpers named rt_* install filters: no sanitizers, runtime linked in.
+$(BUILD)/tests/rt_%: tests/e2e/helpers/rt_%.c $(RT_DEPS)
+	@mkdir -p $(dir $@)
+	$(CC) $(TARGET_CFLAGS) $(TARGET_LDFLAGS) -o $@ $< $(RT_SRC) -lpthread
+
+$(TARGET_DIR)/rt_live: tests/e2e/helpers/rt_live.c $(RT_DEPS)
+	@mkdir -p $(dir $@)
+	$(TARGET_CC) $(TARGET_CFLAGS) $(TARGET_LDFLAGS) -o $@ $< $(RT_SRC) -lpthread
+
+$(TARGET_DIR)/demo: tools/demo/demo.c $(RT_DEPS)
+	@mkdir -p $(dir $@)
+	$(TARGET_CC) $(TARGET_CFLAGS) $(TARGET_LDFLAGS) -o $@ $< $(RT_SRC)
+
+# A 32-bit ARM program for the aarch64 VM (its calls must hit on-bad-arch).
+$(BUILD)/aarch64/rt_arm32: tests/aarch64/rt_arm32.c
+	@mkdir -p $(dir $@)
+	$(ARM32_CC) -static $(filter-out $(SAN_FLAGS),$(CFLAGS)) -o $@ $<
+
+# The worker demo: enforcing, then log-only. Cross builds are only built.
+demo: $(TARGET_DIR)/demo
+ifdef CROSS_COMPILE
+	@echo "demo: built $< for $(TARGET_MACHINE); run it there (and with --log-only)"
+else
+	$<
+	$< --log-only
+endif
+
+# Boots Debian's arm64 kernel under qemu with the aarch64 test programs as
+# /init (tests/aarch64/check.py; fetches the kernel into build/ once).
+check-aarch64: $(BUILD)/bpfgen
+	/usr/bin/python3 tests/aarch64/check.py --build $(BUILD) --make "$(MAKE)"
+
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
