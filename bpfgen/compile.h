@@ -4,6 +4,7 @@
 #define BPFGEN_COMPILE_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <linux/filter.h>
 
@@ -24,9 +25,24 @@ struct program {
 	size_t len;
 	char **notes;
 	size_t nnotes;
+	/* Facts about the policy the statistics need. */
+	size_t nranges;      /* syscall-number ranges the search tree splits */
+	uint32_t *named;     /* numbers the policy's rules name, sorted */
+	size_t nnamed;
+	uint32_t *allowed;   /* numbers allowed without any condition */
+	size_t nallowed;
 };
 
-/* Compile POLICY_PATH for ARCH. Diagnostics ("FILE:LINE:COL: error: ...",
+struct policy_ast;
+struct diag;
+
+/* Compile a parsed policy for ARCH. Returns 0 and fills OUT, or -1 after
+ * reporting to DIAG (OUT is then empty). */
+int compile_policy(const struct policy_ast *ast, const struct arch *arch,
+		   const struct compile_options *opts, struct program *out,
+		   struct diag *diag);
+
+/* Parse and compile POLICY_PATH for ARCH. Diagnostics ("FILE:LINE:COL: error: ...",
  * warnings) go to DIAG. Returns 0 and fills OUT, or -1 on any error (OUT is
  * then empty). */
 int compile_policy_file(const char *policy_path, const struct arch *arch,

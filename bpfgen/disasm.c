@@ -182,6 +182,8 @@ static int fmt_misc(const struct sock_filter *f, char *buf, size_t n)
 int disasm_insn_plain(const struct sock_filter *insn, size_t i,
 		      char *buf, size_t n)
 {
+	if (insn->code > 0xff)  /* classic BPF opcodes are one byte */
+		return raw_form(insn, buf, n);
 	switch (BPF_CLASS(insn->code)) {
 	case BPF_LD:   return fmt_ld(insn, buf, n);
 	case BPF_LDX:  return fmt_ldx(insn, buf, n);
@@ -344,6 +346,23 @@ void disasm_program(FILE *out, const struct arch *arch,
 
 		with_comment(arch, &prog[i], i, a, line, sizeof(line));
 		fprintf(out, "%4zu: %s\n", i, line);
+	}
+	free(state);
+}
+
+void disasm_each(const struct arch *arch, const struct sock_filter *prog,
+		 size_t len, void (*fn)(void *ctx, size_t i, const char *text),
+		 void *ctx)
+{
+	long *state = len ? malloc(len * sizeof(*state)) : NULL;
+	char line[160];
+
+	if (state)
+		scan_a(prog, len, state);
+	for (size_t i = 0; i < len; i++) {
+		with_comment(arch, &prog[i], i, state ? state[i] : A_UNKNOWN,
+			     line, sizeof(line));
+		fn(ctx, i, line);
 	}
 	free(state);
 }

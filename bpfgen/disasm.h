@@ -28,4 +28,10 @@ int disasm_insn_plain(const struct sock_filter *insn, size_t i,
 void disasm_program(FILE *out, const struct arch *arch,
 		    const struct sock_filter *prog, size_t len);
 
+/* Call FN with the text of every instruction in order (one scan of the
+ * program for all of them, unlike calling disasm_insn per instruction). */
+void disasm_each(const struct arch *arch, const struct sock_filter *prog,
+		 size_t len, void (*fn)(void *ctx, size_t i, const char *text),
+		 void *ctx);
+
 #endif

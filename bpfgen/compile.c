@@ -1,0 +1,123 @@
+/* The pipeline in one place: resolve -> decide -> tree -> codegen ->
+ * jumps. Each stage's output is the next one's only input. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "bpfgen/codegen.h"
+#include "bpfgen/compile.h"
+#include "bpfgen/decide.h"
+#include "bpfgen/jumps.h"
+#include "bpfgen/policy.h"
+#include "bpfgen/resolve.h"
+#include "bpfgen/seccomp.h"
+#include "bpfgen/tree.h"
+#include "bpfgen/util.h"
+#include "bpfgen/weights.h"
+
+static void take_notes(struct program *p, struct resolved *r)
+{
+	p->notes = r->notes;
+	p->nnotes = r->nnotes;
+	r->notes = NULL;
+	r->nnotes = r->notes_cap = 0;
+}
+
+/* Every number some rule names, and every number allowed outright. */
+static void collect_facts(struct program *p, const struct resolved *r,
+			  const struct decision *d)
+{
+	uint32_t max = arch_max_nr(d->arch);
+	char *named = xcalloc((size_t)max + 1, 1);
+	size_t cap = 0;
+
+	for (size_t i = 0; i < r->nrules; i++)
+		for (size_t j = 0; j < r->rules[i].nnrs; j++)
+			named[r->rules[i].nrs[j]] = 1;
+	for (uint32_t nr = 0; nr <= max; nr++)
+		if (named[nr])
+			*(uint32_t *)vec_push(&p->named, &p->nnamed, &cap, 4) = nr;
+	cap = 0;
+	for (uint32_t nr = 0; nr <= max; nr++) {
+		const struct chain_node *n = &d->nodes[decision_node_for(d, nr)];
+
+		if (n->terminal && n->action == ACT_ALLOW &&
+		    arch_syscall_name(d->arch, nr))
+			*(uint32_t *)vec_push(&p->allowed, &p->nallowed, &cap, 4) = nr;
+	}
+	p->nranges = d->nranges;
+	free(named);
+}
+
+int compile_policy(const struct policy_ast *ast, const struct arch *arch,
+		   const struct compile_options *opts, struct program *out,
+		   struct diag *diag)
+{
+	struct resolve_options ro = { .log_only = opts->log_only };
+	struct resolved *r;
+	struct decision *d;
+	struct tree *t;
+	struct ir ir = { 0 };
+	double *weights = NULL;
+	int errors = diag->errors;
+
+	memset(out, 0, sizeof(*out));
+	out->arch = arch;
+	r = resolve_policy(ast, arch, &ro, diag);
+	if (!r)
+		return -1;
+	d = decide(r, diag);
+	if (opts->weights && weights_for_ranges(opts->weights, d, &weights, diag) < 0) {
+		decision_free(d);
+		resolved_free(r);
+		return -1;
+	}
+	t = tree_build(d, weights);
+	codegen(d, t, &ir);
+	out->len = resolve_jumps(&ir, &out->insns);
+	take_notes(out, r);
+	collect_facts(out, r, d);
+	ir_free(&ir);
+	tree_free(t);
+	free(weights);
+	decision_free(d);
+	resolved_free(r);
+	if (out->len > BPF_MAXINSNS_SECCOMP) {
+		struct pos top = { ast->files[0], 1, 1 };
+
+		diag_error(diag, top, "the %s filter needs %zu instructions; the kernel "
+			   "accepts at most %d (split the policy, or merge rules)",
+			   arch->name, out->len, BPF_MAXINSNS_SECCOMP);
+	}
+	if (diag->errors > errors) {
+		program_free(out);
+		return -1;
+	}
+	return 0;
+}
+
+int compile_policy_file(const char *policy_path, const struct arch *arch,
+			const struct compile_options *opts,
+			struct program *out, FILE *diag_out)
+{
+	struct diag diag = { .out = diag_out };
+	struct policy_ast *ast = policy_parse_file(policy_path, &diag);
+	int rc = -1;
+
+	memset(out, 0, sizeof(*out));
+	if (ast)
+		rc = compile_policy(ast, arch, opts, out, &diag);
+	policy_free(ast);
+	diag_free(&diag);
+	return rc;
+}
+
+void program_free(struct program *p)
+{
+	free(p->insns);
+	for (size_t i = 0; i < p->nnotes; i++)
+		free(p->notes[i]);
+	free(p->notes);
+	free(p->named);
+	free(p->allowed);
+	memset(p, 0, sizeof(*p));
+}

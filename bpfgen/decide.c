@@ -1,0 +1,236 @@
+/* Stage 3: decision per syscall number, then ranges of numbers that share
+ * a decision. The tree and the code generator only ever see ranges. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "bpfgen/decide.h"
+#include "bpfgen/util.h"
+
+static unsigned mix(unsigned h, uint64_t v)
+{
+	h ^= (unsigned)(v ^ (v >> 32));
+	h *= 0x01000193u;
+	return h ^ (h >> 15);
+}
+
+static unsigned node_hash(const struct chain_node *n)
+{
+	unsigned h = mix(2166136261u, (uint64_t)n->terminal);
+
+	h = mix(h, n->action);
+	h = mix(h, (uint64_t)(int64_t)n->next);
+	for (size_t i = 0; i < n->nconds; i++) {
+		const struct cond *c = &n->conds[i];
+
+		h = mix(h, (uint64_t)(c->arg | c->lo32 << 4 | (int)c->op << 8));
+		h = mix(h, c->mask);
+		h = mix(h, c->value);
+	}
+	return h;
+}
+
+static int conds_equal(const struct cond *a, const struct cond *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a[i].arg != b[i].arg || a[i].lo32 != b[i].lo32 ||
+		    a[i].op != b[i].op || a[i].mask != b[i].mask ||
+		    a[i].value != b[i].value)
+			return 0;
+	return 1;
+}
+
+static int nodes_equal(const struct chain_node *a, const struct chain_node *b)
+{
+	return a->terminal == b->terminal && a->action == b->action &&
+	       a->next == b->next && a->nconds == b->nconds &&
+	       conds_equal(a->conds, b->conds, a->nconds);
+}
+
+static void grow_index(struct decision *d)
+{
+	size_t cap = d->index_cap ? d->index_cap * 2 : 1024;
+	int *index = xmalloc(cap * sizeof(*index));
+
+	memset(index, -1, cap * sizeof(*index));
+	for (size_t i = 0; i < d->nnodes; i++) {
+		size_t slot = d->nodes[i].hash & (cap - 1);
+
+		while (index[slot] >= 0)
+			slot = (slot + 1) & (cap - 1);
+		index[slot] = (int)i;
+	}
+	free(d->index);
+	d->index = index;
+	d->index_cap = cap;
+}
+
+static int intern(struct decision *d, struct chain_node n)
+{
+	size_t slot;
+
+	n.hash = node_hash(&n);
+	if (2 * (d->nnodes + 1) > d->index_cap)
+		grow_index(d);
+	for (slot = n.hash & (d->index_cap - 1); d->index[slot] >= 0;
+	     slot = (slot + 1) & (d->index_cap - 1))
+		if (nodes_equal(&d->nodes[d->index[slot]], &n))
+			return d->index[slot];
+	*(struct chain_node *)vec_push(&d->nodes, &d->nnodes, &d->nodes_cap,
+				       sizeof(n)) = n;
+	d->index[slot] = (int)(d->nnodes - 1);
+	return (int)(d->nnodes - 1);
+}
+
+static int terminal(struct decision *d, uint32_t action)
+{
+	struct chain_node n = { .terminal = 1, .action = action, .next = -1 };
+
+	return intern(d, n);
+}
+
+/* "if CONDS return ACTION else NEXT": when NEXT already returns ACTION the
+ * test cannot change the outcome and is left out, which keeps syscalls
+ * that end up allowed either way constant-allow for the kernel's cache. */
+static int conditional(struct decision *d, const struct rule *r, int next)
+{
+	struct chain_node n = {
+		.action = r->action, .conds = r->conds, .nconds = r->nconds,
+		.next = next,
+	};
+
+	if (d->nodes[next].terminal && d->nodes[next].action == r->action)
+		return next;
+	return intern(d, n);
+}
+
+/* For each number up to MAX, the rules naming it, in file order. */
+struct rules_by_nr {
+	size_t *start;   /* MAX + 2 offsets into idx */
+	size_t *idx;
+};
+
+static struct rules_by_nr index_rules(const struct resolved *r, uint32_t max)
+{
+	struct rules_by_nr ix;
+	size_t total = 0;
+	size_t *fill;
+
+	ix.start = xcalloc((size_t)max + 2, sizeof(size_t));
+	for (size_t i = 0; i < r->nrules; i++)
+		for (size_t j = 0; j < r->rules[i].nnrs; j++)
+			ix.start[r->rules[i].nrs[j] + 1]++;
+	for (size_t nr = 0; nr <= max; nr++)
+		ix.start[nr + 1] += ix.start[nr];
+	total = ix.start[max + 1];
+	ix.idx = xcalloc(total, sizeof(size_t));
+	fill = xcalloc((size_t)max + 1, sizeof(size_t));
+	for (size_t i = 0; i < r->nrules; i++)
+		for (size_t j = 0; j < r->rules[i].nnrs; j++) {
+			uint32_t nr = r->rules[i].nrs[j];
+
+			ix.idx[ix.start[nr] + fill[nr]++] = i;
+		}
+	free(fill);
+	return ix;
+}
+
+/* Chain for one number: built from its last rule backwards. */
+static int chain_for(struct decision *d, const struct resolved *r,
+		     const struct rules_by_nr *ix, uint32_t nr, int *decided_by)
+{
+	int node = d->default_node;
+
+	for (size_t k = ix->start[nr + 1]; k-- > ix->start[nr];) {
+		const struct rule *rule = &r->rules[ix->idx[k]];
+
+		if (rule->never)
+			continue;
+		if (rule->nconds == 0)
+			node = terminal(d, rule->action);
+		else
+			node = conditional(d, rule, node);
+	}
+	/* The first rule that can decide this number is live; the others
+	 * after an unconditional one are not (see warn_dead_rules). */
+	for (size_t k = ix->start[nr]; k < ix->start[nr + 1]; k++) {
+		const struct rule *rule = &r->rules[ix->idx[k]];
+
+		decided_by[ix->idx[k]] = 1;
+		if (rule->nconds == 0 && !rule->never)
+			break;
+	}
+	return node;
+}
+
+static void warn_dead_rules(const struct resolved *r, const int *live,
+			    struct diag *diag)
+{
+	for (size_t i = 0; i < r->nrules; i++)
+		if (r->rules[i].nnrs > 0 && !live[i] && !r->rules[i].never)
+			diag_warning(diag, r->rules[i].pos,
+				     "this rule never applies: every syscall it names "
+				     "is decided by an earlier rule");
+}
+
+static void add_range(struct decision *d, uint32_t lo, uint32_t hi, int node)
+{
+	struct range *last = d->nranges ? &d->ranges[d->nranges - 1] : NULL;
+
+	if (last && last->node == node && last->hi + 1 == lo) {
+		last->hi = hi;
+		return;
+	}
+	*(struct range *)vec_push(&d->ranges, &d->nranges, &d->ranges_cap,
+				  sizeof(struct range)) =
+		(struct range){ lo, hi, node };
+}
+
+struct decision *decide(const struct resolved *r, struct diag *diag)
+{
+	struct decision *d = xcalloc(1, sizeof(*d));
+	uint32_t max = arch_max_nr(r->arch);
+	struct rules_by_nr ix = index_rules(r, max);
+	int *live = xcalloc(r->nrules ? r->nrules : 1, sizeof(int));
+
+	d->arch = r->arch;
+	/* On x86_64 the prologue decides every number with the x32 bit or
+	 * above it; the tree only sees the numbers below. */
+	d->top = r->arch->x32_bit ? r->arch->x32_bit - 1 : UINT32_MAX;
+	d->bad_arch = r->bad_arch;
+	d->x32 = r->x32;
+	d->default_node = terminal(d, r->deflt);
+	for (uint32_t nr = 0; nr <= max; nr++)
+		add_range(d, nr, nr, chain_for(d, r, &ix, nr, live));
+	if (max < d->top)
+		add_range(d, max + 1, d->top, d->default_node);
+	warn_dead_rules(r, live, diag);
+	free(live);
+	free(ix.start);
+	free(ix.idx);
+	return d;
+}
+
+int decision_node_for(const struct decision *d, uint32_t nr)
+{
+	size_t lo = 0, hi = d->nranges;
+
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (d->ranges[mid].lo <= nr)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	return d->ranges[lo].node;
+}
+
+void decision_free(struct decision *d)
+{
+	if (!d)
+		return;
+	free(d->nodes);
+	free(d->ranges);
+	free(d->index);
+	free(d);
+}

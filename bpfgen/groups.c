@@ -1,0 +1,76 @@
+/* The syscall groups. Members that do not exist on an architecture are
+ * skipped there; tests check that every member exists on some target. */
+#include <string.h>
+
+#include "bpfgen/groups.h"
+
+static const char *const io_uring[] = {
+	"io_uring_setup", "io_uring_enter", "io_uring_register", NULL,
+};
+
+static const char *const network[] = {
+	"socket", "socketpair", "connect", "bind", "listen", "accept",
+	"accept4", "getsockname", "getpeername", "sendto", "recvfrom",
+	"sendmsg", "recvmsg", "sendmmsg", "recvmmsg", "setsockopt",
+	"getsockopt", "shutdown", NULL,
+};
+
+static const char *const debug[] = {
+	"ptrace", "process_vm_readv", "process_vm_writev", "kcmp",
+	"perf_event_open", "pidfd_getfd", NULL,
+};
+
+static const char *const mount[] = {
+	"mount", "umount2", "pivot_root", "chroot", "open_tree", "move_mount",
+	"fsopen", "fsconfig", "fsmount", "fspick", "mount_setattr",
+	"open_tree_attr", "statmount", "listmount", NULL,
+};
+
+static const char *const module[] = {
+	"init_module", "finit_module", "delete_module", "create_module", NULL,
+};
+
+static const char *const reboot[] = {
+	"reboot", "kexec_load", "kexec_file_load", NULL,
+};
+
+static const char *const swap[] = { "swapon", "swapoff", NULL };
+
+static const char *const namespaces[] = {
+	"unshare", "setns", "clone3", NULL,
+};
+
+static const char *const keyring[] = {
+	"add_key", "request_key", "keyctl", NULL,
+};
+
+static const char *const bpf[] = { "bpf", NULL };
+
+static const char *const clock[] = {
+	"adjtimex", "clock_adjtime", "clock_settime", "settimeofday",
+	NULL,
+};
+
+const struct syscall_group syscall_groups[] = {
+	{ "io_uring", "io_uring: its rings perform I/O (network included) without further syscalls seccomp could see", io_uring },
+	{ "network", "every syscall that creates, connects or uses sockets", network },
+	{ "debug", "tracing and reading or writing other processes' memory", debug },
+	{ "mount", "mounting, the new mount API and changing root", mount },
+	{ "module", "loading and unloading kernel modules", module },
+	{ "reboot", "rebooting and loading a new kernel", reboot },
+	{ "swap", "enabling and disabling swap", swap },
+	{ "namespaces", "creating or entering namespaces (clone with CLONE_NEW* needs an argument rule)", namespaces },
+	{ "keyring", "the kernel keyring", keyring },
+	{ "bpf", "loading eBPF programs and maps", bpf },
+	{ "clock", "setting the system clock", clock },
+};
+
+const size_t nsyscall_groups = sizeof(syscall_groups) / sizeof(syscall_groups[0]);
+
+const struct syscall_group *group_by_name(const char *name)
+{
+	for (size_t i = 0; i < nsyscall_groups; i++)
+		if (strcmp(syscall_groups[i].name, name) == 0)
+			return &syscall_groups[i];
+	return NULL;
+}

@@ -1,0 +1,344 @@
+/* bpfgen: the command line. Parses options, runs the pipeline for each
+ * requested architecture, and writes the output only when everything
+ * succeeded. */
+#include <ctype.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bpfgen/compile.h"
+#include "bpfgen/emit.h"
+#include "bpfgen/groups.h"
+#include "bpfgen/policy.h"
+#include "bpfgen/check.h"
+#include "bpfgen/stats.h"
+#include "bpfgen/util.h"
+#include "bpfgen/version.h"
+
+enum format { FMT_C, FMT_RAW, FMT_ASM };
+
+struct cli {
+	const struct arch *archs[8];
+	size_t narchs;
+	enum format format;
+	const char *name;
+	const char *out;
+	const char *policy;
+	const char *check;
+	struct compile_options copts;
+	struct stats_options stats;
+	char name_buf[128];
+	char options[512];
+};
+
+static void usage(FILE *f)
+{
+	fputs("usage: bpfgen [-a x86_64|aarch64]... [-f c|raw|asm] [-n NAME] [-o OUT] POLICY\n"
+	      "       bpfgen --check HEADER [same options] POLICY\n"
+	      "\n"
+	      "Compiles a seccomp policy into classic BPF filters.\n"
+	      "  -a, --arch ARCH        target architecture; repeat for several\n"
+	      "                         (default for -f c: x86_64 and aarch64)\n"
+	      "  -f, --format FORMAT    c (header, default), raw (kernel bytes),\n"
+	      "                         asm (listing); raw and asm take one -a\n"
+	      "  -n, --name NAME        C identifier prefix (default: from POLICY)\n"
+	      "  -o, --output OUT       output file ('-' or none: stdout); written\n"
+	      "                         only when compilation succeeds\n"
+	      "      --log-only         every action except allow becomes log\n"
+	      "      --weights FILE     syscall frequencies (NAME COUNT per line)\n"
+	      "                         to put hot syscalls first in the search\n"
+	      "      --check HEADER     exit 0 if HEADER is exactly what this policy\n"
+	      "                         and these options produce, else show the\n"
+	      "                         first difference and exit 1\n"
+	      "      --stats            print instruction counts per architecture\n"
+	      "      --max-insns N      fail if a program is longer than N\n"
+	      "      --max-insns-per-syscall N\n"
+	      "                         fail if any syscall runs more than N\n"
+	      "                         instructions\n"
+	      "      --list-groups      print the @groups and their syscalls\n"
+	      "      --version, --help\n", f);
+}
+
+static void list_groups(void)
+{
+	for (size_t i = 0; i < nsyscall_groups; i++) {
+		const struct syscall_group *g = &syscall_groups[i];
+
+		printf("@%s: %s\n   ", g->name, g->doc);
+		for (const char *const *m = g->members; *m; m++)
+			printf(" %s", *m);
+		printf("\n");
+	}
+}
+
+static int parse_format(const char *s, enum format *f)
+{
+	if (strcmp(s, "c") == 0)
+		*f = FMT_C;
+	else if (strcmp(s, "raw") == 0)
+		*f = FMT_RAW;
+	else if (strcmp(s, "asm") == 0)
+		*f = FMT_ASM;
+	else
+		return -1;
+	return 0;
+}
+
+static int valid_c_name(const char *s)
+{
+	if (!*s || isdigit((unsigned char)*s) || strlen(s) > 64)
+		return 0;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_')
+			return 0;
+	return 1;
+}
+
+/* "policies/pvf-worker.policy" -> "pvf_worker". */
+static void default_name(struct cli *c)
+{
+	const char *base = strrchr(c->policy, '/');
+	size_t n = 0;
+
+	base = base ? base + 1 : c->policy;
+	if (isdigit((unsigned char)*base))
+		c->name_buf[n++] = '_';
+	for (; *base && *base != '.' && n + 1 < sizeof(c->name_buf) && n < 64; base++)
+		c->name_buf[n++] = isalnum((unsigned char)*base) ? *base : '_';
+	c->name_buf[n] = '\0';
+	if (n == 0)
+		strcpy(c->name_buf, "filter");
+	c->name = c->name_buf;
+}
+
+static int parse_count(const char *opt, const char *s, long *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtol(s, &end, 10);
+	if (errno || *end || *out < 1 || *out > 1000000) {
+		fprintf(stderr, "bpfgen: %s wants a positive number, not '%s'\n", opt, s);
+		return -1;
+	}
+	return 0;
+}
+
+static int add_arch(struct cli *c, const char *name)
+{
+	const struct arch *a = arch_by_name(name);
+
+	if (!a || !a->compile_target) {
+		fprintf(stderr, "bpfgen: unknown target architecture '%s' (use x86_64 or aarch64)\n",
+			name);
+		return -1;
+	}
+	for (size_t i = 0; i < c->narchs; i++)
+		if (c->archs[i] == a)
+			return 0;
+	c->archs[c->narchs++] = a;
+	return 0;
+}
+
+/* Options as the output records them: canonical, in a fixed order. */
+static void describe_options(struct cli *c)
+{
+	static const char *const fmt[] = { "c", "raw", "asm" };
+	size_t n = 0;
+
+	for (size_t i = 0; i < c->narchs; i++)
+		n += (size_t)snprintf(c->options + n, sizeof(c->options) - n, "-a %s ",
+				      c->archs[i]->name);
+	n += (size_t)snprintf(c->options + n, sizeof(c->options) - n, "-f %s",
+			      fmt[c->format]);
+	if (c->format == FMT_C && n < sizeof(c->options))
+		n += (size_t)snprintf(c->options + n, sizeof(c->options) - n, " -n %s",
+				      c->name);
+	if (c->copts.log_only && n < sizeof(c->options))
+		n += (size_t)snprintf(c->options + n, sizeof(c->options) - n, " --log-only");
+	if (c->copts.weights && n < sizeof(c->options))
+		snprintf(c->options + n, sizeof(c->options) - n, " --weights %s",
+			 c->copts.weights);
+}
+
+/* Returns -1 on error, 1 when the program should exit 0 now, 0 to go on. */
+static int parse_args(struct cli *c, int argc, char **argv)
+{
+	enum { O_LOG_ONLY = 256, O_WEIGHTS, O_CHECK, O_STATS, O_MAX_INSNS,
+	       O_MAX_PER_SYSCALL, O_LIST_GROUPS, O_VERSION };
+	static const struct option longopts[] = {
+		{ "arch", required_argument, NULL, 'a' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "name", required_argument, NULL, 'n' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "log-only", no_argument, NULL, O_LOG_ONLY },
+		{ "weights", required_argument, NULL, O_WEIGHTS },
+		{ "check", required_argument, NULL, O_CHECK },
+		{ "stats", no_argument, NULL, O_STATS },
+		{ "max-insns", required_argument, NULL, O_MAX_INSNS },
+		{ "max-insns-per-syscall", required_argument, NULL, O_MAX_PER_SYSCALL },
+		{ "list-groups", no_argument, NULL, O_LIST_GROUPS },
+		{ "version", no_argument, NULL, O_VERSION },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int opt;
+
+	while ((opt = getopt_long(argc, argv, "a:f:n:o:h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'a':
+			if (c->narchs == sizeof(c->archs) / sizeof(c->archs[0]) ||
+			    add_arch(c, optarg) < 0)
+				return -1;
+			break;
+		case 'f':
+			if (parse_format(optarg, &c->format) < 0) {
+				fprintf(stderr, "bpfgen: unknown format '%s' (use c, raw or asm)\n", optarg);
+				return -1;
+			}
+			break;
+		case 'n':
+			if (!valid_c_name(optarg)) {
+				fprintf(stderr, "bpfgen: -n wants a C identifier (letters, digits, _; at most 64), not '%s'\n",
+					optarg);
+				return -1;
+			}
+			c->name = optarg;
+			break;
+		case 'o': c->out = optarg; break;
+		case O_LOG_ONLY: c->copts.log_only = 1; break;
+		case O_WEIGHTS: c->copts.weights = optarg; break;
+		case O_CHECK: c->check = optarg; break;
+		case O_STATS: c->stats.print = 1; break;
+		case O_MAX_INSNS:
+			if (parse_count("--max-insns", optarg, &c->stats.max_insns) < 0)
+				return -1;
+			break;
+		case O_MAX_PER_SYSCALL:
+			if (parse_count("--max-insns-per-syscall", optarg,
+					&c->stats.max_per_syscall) < 0)
+				return -1;
+			break;
+		case O_LIST_GROUPS: list_groups(); return 1;
+		case O_VERSION: printf("bpfgen %s\n", BPFGEN_VERSION); return 1;
+		case 'h': usage(stdout); return 1;
+		default: usage(stderr); return -1;
+		}
+	}
+	if (optind + 1 != argc) {
+		fprintf(stderr, optind == argc ? "bpfgen: no policy file given\n"
+					       : "bpfgen: more than one policy file given\n");
+		usage(stderr);
+		return -1;
+	}
+	c->policy = argv[optind];
+	if (c->narchs == 0) {
+		if (c->format != FMT_C) {
+			fprintf(stderr, "bpfgen: -f %s needs exactly one -a ARCH\n",
+				c->format == FMT_RAW ? "raw" : "asm");
+			return -1;
+		}
+		for (size_t i = 0; i < arch_ntargets; i++)
+			c->archs[c->narchs++] = arch_targets[i];
+	}
+	if (c->format != FMT_C && c->narchs != 1) {
+		fprintf(stderr, "bpfgen: -f %s takes exactly one -a ARCH\n",
+			c->format == FMT_RAW ? "raw" : "asm");
+		return -1;
+	}
+	if (c->check && c->format != FMT_C) {
+		fprintf(stderr, "bpfgen: --check compares C headers; drop -f\n");
+		return -1;
+	}
+	if (!c->name)
+		default_name(c);
+	describe_options(c);
+	return 0;
+}
+
+static void emit(FILE *f, const struct cli *c, const struct program *progs)
+{
+	struct emit_info info = { c->policy, c->name, c->options };
+
+	switch (c->format) {
+	case FMT_C: emit_c(f, progs, c->narchs, &info); break;
+	case FMT_RAW: emit_raw(f, &progs[0]); break;
+	case FMT_ASM: emit_asm(f, &progs[0], &info); break;
+	}
+}
+
+static int write_output(const struct cli *c, const struct program *progs)
+{
+	struct outfile o;
+
+	if (out_open(&o, c->out) < 0) {
+		fprintf(stderr, "bpfgen: cannot create '%s': %s\n", c->out, strerror(errno));
+		return -1;
+	}
+	emit(o.f, c, progs);
+	if (out_commit(&o) < 0) {
+		fprintf(stderr, "bpfgen: cannot write '%s': %s\n",
+			c->out ? c->out : "stdout", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* --check: regenerate in memory and compare with the vendored header. */
+static int check_header(const struct cli *c, const struct program *progs)
+{
+	char *want = NULL, *have = NULL;
+	size_t want_len = 0, have_len = 0;
+	FILE *mem = open_memstream(&want, &want_len);
+	int rc;
+
+	if (!mem) {
+		perror("bpfgen: open_memstream");
+		return -1;
+	}
+	emit(mem, c, progs);
+	fclose(mem);
+	if (read_file(c->check, 64u << 20, &have, &have_len) < 0) {
+		fprintf(stderr, "bpfgen: cannot read '%s': %s\n", c->check, strerror(errno));
+		free(want);
+		return -1;
+	}
+	rc = header_diff(c->check, have, have_len, want, want_len, stdout);
+	free(want);
+	free(have);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct cli c;
+	struct diag diag = { .out = stderr };
+	struct policy_ast *ast;
+	struct program progs[8];
+	size_t done = 0;
+	int rc, status = 1;
+
+	memset(&c, 0, sizeof(c));
+	rc = parse_args(&c, argc, argv);
+	if (rc != 0)
+		return rc > 0 ? 0 : 2;
+	ast = policy_parse_file(c.policy, &diag);
+	if (!ast)
+		goto out;
+	for (; done < c.narchs; done++)
+		if (compile_policy(ast, c.archs[done], &c.copts, &progs[done], &diag) < 0)
+			goto out;
+	if (stats_report(&c.stats, progs, c.narchs, stderr) < 0)
+		goto out;
+	if (c.check)
+		status = check_header(&c, progs) == 0 ? 0 : 1;
+	else
+		status = write_output(&c, progs) == 0 ? 0 : 1;
+out:
+	while (done > 0)
+		program_free(&progs[--done]);
+	policy_free(ast);
+	diag_free(&diag);
+	return status;
+}

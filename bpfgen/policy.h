@@ -1,0 +1,83 @@
+/* Stage 1 output: the policy as written, before any architecture is
+ * known. Names and constants are still text; resolve.c gives them values. */
+#ifndef BPFGEN_POLICY_H
+#define BPFGEN_POLICY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bpfgen/diag.h"
+#include "bpfgen/lexer.h"
+
+enum action_kind {
+	A_ALLOW, A_LOG, A_KILL_PROCESS, A_KILL_THREAD, A_TRAP, A_NOTIFY,
+	A_ERRNO, A_TRACE,
+};
+
+/* NUM | NAME | NUM ... : constants or'ed together. */
+struct value_term {
+	struct pos pos;
+	int is_name;
+	uint64_t num;
+	char name[TOK_TEXT_MAX];
+};
+
+struct value_expr {
+	struct pos pos;
+	struct value_term *terms;
+	size_t nterms, cap;
+};
+
+struct action_ast {
+	struct pos pos;
+	enum action_kind kind;
+	int has_arg;
+	struct value_expr arg;
+};
+
+enum cmp_op { OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE };
+
+/* argK [& MASK] OP VALUE, or lo32(argK) [& MASK] OP VALUE. */
+struct cond_ast {
+	struct pos pos;
+	int arg;
+	int lo32;
+	int has_mask;
+	struct value_expr mask;
+	enum cmp_op op;
+	struct value_expr value;
+};
+
+struct name_ref {
+	struct pos pos;
+	int is_group;
+	char name[TOK_TEXT_MAX];
+};
+
+struct rule_ast {
+	struct pos pos;
+	struct action_ast action;
+	struct name_ref *names;
+	size_t nnames, names_cap;
+	struct cond_ast *conds;
+	size_t nconds, conds_cap;
+};
+
+struct policy_ast {
+	struct action_ast deflt, bad_arch, x32;
+	int has_default, has_bad_arch, has_x32;
+	struct rule_ast *rules;
+	size_t nrules, rules_cap;
+	char **files;             /* every file read; positions point here */
+	size_t nfiles, files_cap;
+};
+
+/* Stage 1: read PATH and its includes. Returns NULL after reporting every
+ * error found to DIAG. */
+struct policy_ast *policy_parse_file(const char *path, struct diag *diag);
+void policy_free(struct policy_ast *p);
+
+const char *action_kind_name(enum action_kind k);
+const char *cmp_op_name(enum cmp_op op);
+
+#endif

@@ -1,0 +1,53 @@
+/* Stage 2: the policy for one architecture. Syscall names become numbers,
+ * groups are expanded, constants take this architecture's values and
+ * actions become the 32-bit values a filter returns. */
+#ifndef BPFGEN_RESOLVE_H
+#define BPFGEN_RESOLVE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arch/arch.h"
+#include "bpfgen/policy.h"
+
+/* One comparison on one argument, all values known. For lo32 conditions
+ * only the low word is compared and MASK/VALUE fit in 32 bits. */
+struct cond {
+	int arg;
+	int lo32;
+	enum cmp_op op;
+	uint64_t mask;      /* all ones when the condition has no mask */
+	uint64_t value;
+};
+
+struct rule {
+	struct pos pos;
+	uint32_t action;
+	uint32_t *nrs;      /* sorted, no duplicates */
+	size_t nnrs;
+	struct cond *conds;
+	size_t nconds;
+	int never;          /* a condition can never hold: the rule is dead */
+};
+
+struct resolved {
+	const struct arch *arch;
+	uint32_t deflt, bad_arch, x32;
+	struct rule *rules;
+	size_t nrules, rules_cap;
+	char **notes;        /* for the reader of the output */
+	size_t nnotes, notes_cap;
+};
+
+struct resolve_options {
+	int log_only;
+};
+
+/* Returns NULL after reporting errors to DIAG. */
+struct resolved *resolve_policy(const struct policy_ast *ast,
+				const struct arch *arch,
+				const struct resolve_options *opts,
+				struct diag *diag);
+void resolved_free(struct resolved *r);
+
+#endif

@@ -1,0 +1,183 @@
+/* Helpers shared by every stage; nothing here knows about seccomp. */
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bpfgen/util.h"
+
+static void out_of_memory(void)
+{
+	fputs("bpfgen: out of memory\n", stderr);
+	exit(70);
+}
+
+void *xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		out_of_memory();
+	return p;
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (!p)
+		out_of_memory();
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		out_of_memory();
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	size_t n = strlen(s) + 1;
+
+	return memcpy(xmalloc(n), s, n);
+}
+
+void *vec_push(void *arr, size_t *n, size_t *cap, size_t elsize)
+{
+	void **parr = arr;
+	char *elem;
+
+	if (*n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 8;
+
+		if (ncap > SIZE_MAX / elsize)
+			out_of_memory();
+		*parr = xrealloc(*parr, ncap * elsize);
+		*cap = ncap;
+	}
+	elem = (char *)*parr + *n * elsize;
+	memset(elem, 0, elsize);
+	(*n)++;
+	return elem;
+}
+
+int read_file(const char *path, size_t max, char **out, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	size_t cap = 4096, n = 0;
+	char *buf;
+
+	if (!f)
+		return -1;
+	buf = xmalloc(cap + 1);
+	for (;;) {
+		size_t got;
+
+		if (n == cap) {
+			if (cap >= max) {
+				free(buf);
+				fclose(f);
+				errno = EFBIG;
+				return -1;
+			}
+			cap *= 2;
+			buf = xrealloc(buf, cap + 1);
+		}
+		got = fread(buf + n, 1, cap - n, f);
+		n += got;
+		if (got == 0)
+			break;
+	}
+	if (ferror(f) || n > max) {
+		int e = ferror(f) ? EIO : EFBIG;
+
+		free(buf);
+		fclose(f);
+		errno = e;
+		return -1;
+	}
+	fclose(f);
+	buf[n] = '\0';
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+int out_open(struct outfile *o, const char *path)
+{
+	int fd;
+
+	memset(o, 0, sizeof(*o));
+	if (!path || strcmp(path, "-") == 0) {
+		o->f = stdout;
+		return 0;
+	}
+	o->path = xstrdup(path);
+	o->tmp = xmalloc(strlen(path) + 16);
+	sprintf(o->tmp, "%s.tmp.XXXXXX", path);
+	fd = mkstemp(o->tmp);
+	if (fd < 0) {
+		free(o->tmp);
+		free(o->path);
+		o->tmp = o->path = NULL;
+		return -1;
+	}
+	o->f = fdopen(fd, "wb");
+	if (!o->f) {
+		int e = errno;
+
+		close(fd);
+		unlink(o->tmp);
+		errno = e;
+		return -1;
+	}
+	return 0;
+}
+
+int out_commit(struct outfile *o)
+{
+	int rc = 0;
+
+	if (!o->tmp)
+		return fflush(o->f) == 0 && !ferror(o->f) ? 0 : -1;
+	if (fflush(o->f) != 0 || ferror(o->f) || fsync(fileno(o->f)) != 0)
+		rc = -1;
+	/* mkstemp makes 0600 files; an output should look like any other. */
+	if (rc == 0) {
+		mode_t mask = umask(0);
+
+		umask(mask);
+		fchmod(fileno(o->f), 0666 & ~mask);
+	}
+	if (fclose(o->f) != 0)
+		rc = -1;
+	o->f = NULL;
+	if (rc == 0 && rename(o->tmp, o->path) != 0)
+		rc = -1;
+	if (rc != 0) {
+		int e = errno;
+
+		unlink(o->tmp);
+		errno = e;
+	}
+	free(o->tmp);
+	free(o->path);
+	o->tmp = o->path = NULL;
+	return rc;
+}
+
+void out_abort(struct outfile *o)
+{
+	if (o->tmp) {
+		fclose(o->f);
+		unlink(o->tmp);
+		free(o->tmp);
+		free(o->path);
+	}
+	memset(o, 0, sizeof(*o));
+}

@@ -1,0 +1,4 @@
+#ifndef BPFGEN_VERSION_H
+#define BPFGEN_VERSION_H
+#define BPFGEN_VERSION "0.1.0"
+#endif
