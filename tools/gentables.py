@@ -44,6 +44,8 @@ TREE_PATHS = {
     "generic": "scripts/syscall.tbl",
     "i386": "arch/x86/entry/syscalls/syscall_32.tbl",
     "arm": "arch/arm/tools/syscall.tbl",
+    # The ARM private calls (cacheflush, set_tls...) are not in the .tbl.
+    "arm_private": "arch/arm/include/uapi/asm/unistd.h",
 }
 
 
@@ -326,7 +328,8 @@ def main(argv):
         args.x86_64 = args.x86_64 or os.path.join(t, TREE_PATHS["x86_64"])
         args.generic = args.generic or os.path.join(t, TREE_PATHS["generic"])
         args.i386 = args.i386 or [os.path.join(t, TREE_PATHS["i386"])]
-        args.arm = args.arm or [os.path.join(t, TREE_PATHS["arm"])]
+        args.arm = args.arm or [os.path.join(t, TREE_PATHS["arm"]),
+                                os.path.join(t, TREE_PATHS["arm_private"])]
     if not (args.x86_64 and args.generic):
         ap.error("need --x86-64 and --generic (or --kernel-tree)")
 

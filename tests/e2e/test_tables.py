@@ -199,3 +199,41 @@ def test_genconsts_reproduces_committed_constants(tmp_path):
                        capture_output=True, text=True)
     assert p.returncode == 0, p.stderr
     assert_same_files(tmp_path, ["constants_x86_64.c", "constants_aarch64.c", "constants_gen.h"])
+
+
+def header_as_tbl(headers, abi):
+    """A kernel-style .tbl (nr abi name) built from unistd headers."""
+    lines = []
+    for h in headers:
+        for m in re.finditer(r"#define __NR_(\w+) (?:\(__NR_SYSCALL_BASE \+ )?(\d+)\)?\n", h.read_text()):
+            if m.group(1) != "SYSCALL_BASE":
+                lines.append(f"{m.group(2)}\t{abi}\t{m.group(1)}\t\tsys_{m.group(1)}")
+    return "# made by test_tables.py\n" + "\n".join(lines) + "\n"
+
+
+def test_gentables_kernel_tree_mode(tmp_path):
+    """--kernel-tree reads the .tbl files (ABI filters for i386 and arm EABI,
+    ARM private calls from the uapi unistd.h) and yields the same tables."""
+    need_kernel_inputs()
+    tree = tmp_path / "linux"
+    files = {
+        "arch/x86/entry/syscalls/syscall_64.tbl": (KERNEL / "syscall_64.tbl").read_text(),
+        "scripts/syscall.tbl": (KERNEL / "syscall.tbl").read_text(),
+        "arch/x86/entry/syscalls/syscall_32.tbl": header_as_tbl([I386_HDR], "i386"),
+        # An OABI-only line must be left out of the EABI table.
+        "arch/arm/tools/syscall.tbl": header_as_tbl([ARM_HDRS[0]], "common")
+        + "102\toabi\tsocketcall\t\tsys_socketcall\n",
+        "arch/arm/include/uapi/asm/unistd.h": ARM_HDRS[1].read_text(),
+    }
+    for rel, text in files.items():
+        (tree / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tree / rel).write_text(text)
+    out = tmp_path / "out"
+    out.mkdir()
+    p = subprocess.run([sys.executable, str(REPO / "tools" / "gentables.py"), "--kernel-tree", str(tree),
+                        "--csv", str(KERNEL / "syscalls-7.1.csv"), "--out", str(out)],
+                       capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    for arch in ARCHES:
+        got = dict(re.findall(r'\{ "(\w+)", (\d+)u \}', (out / f"syscalls_{arch}.c").read_text()))
+        assert {k: int(v) for k, v in got.items()} == committed_table(arch), arch
