@@ -165,8 +165,8 @@ static int digit_value(int c)
 	return 99;
 }
 
-/* A 32-bit number: decimal, 0x hex or 0-prefixed octal. */
-static int number(struct asm_state *s, uint32_t *out)
+/* A number up to MAX: decimal, 0x hex or 0-prefixed octal. */
+static int number_upto(struct asm_state *s, uint64_t max, uint64_t *out)
 {
 	const char *start;
 	uint64_t v = 0;
@@ -192,11 +192,22 @@ static int number(struct asm_state *s, uint32_t *out)
 			return error_at(s, s->p, "'%c' is not a base-%d digit",
 					*s->p, base);
 		v = v * (uint64_t)base + (uint64_t)d;
-		if (v > UINT32_MAX)
-			return error_at(s, start,
-					"number does not fit in 32 bits");
+		if (v > max)
+			return error_at(s, start, "number is larger than 0x%llx",
+					(unsigned long long)max);
 		s->p++;
 	}
+	*out = v;
+	return 0;
+}
+
+/* A 32-bit number. */
+static int number(struct asm_state *s, uint32_t *out)
+{
+	uint64_t v;
+
+	if (number_upto(s, UINT32_MAX, &v))
+		return -1;
 	*out = (uint32_t)v;
 	return 0;
 }
@@ -371,18 +382,14 @@ static int next_word_is(struct asm_state *s, const char *w)
 
 static int jump_target(struct asm_state *s, struct target *t)
 {
-	uint32_t v;
-
 	skip_ws(s);
 	t->line = s->lineno;
 	t->col = (int)(s->p - s->line_start) + 1;
 	t->label[0] = '\0';
 	if (s->p < s->end && is_ident_start((unsigned char)*s->p))
 		return word(s, is_ident_char, t->label, sizeof(t->label));
-	if (number(s, &v))
-		return -1;
-	t->index = v;
-	return 0;
+	/* a ja reaches 2^32 instructions past itself */
+	return number_upto(s, (uint64_t)UINT32_MAX * 2 + 1, &t->index);
 }
 
 /* --- instructions --- */
