@@ -104,6 +104,7 @@ TARGET_PROGS   := $(TARGET_DIR)/demo $(TARGET_DIR)/rt_live
 
 .PHONY: target-programs demo check-aarch64
 target-programs: $(TARGET_PROGS)
+e2e: $(TARGET_DIR)/demo
 ifdef CROSS_COMPILE
 all: target-programs
 endif
