@@ -33,7 +33,8 @@ static void usage(FILE *f)
 		"             source with 'struct sock_filter NAME[] = {...};'\n"
 		"             arrays (the arch then comes from NAME's _x86_64/\n"
 		"             _aarch64 suffix); '-' reads standard input\n"
-		"  --pid PID  the seccomp filters of a process, 0 = newest\n"
+		"  --pid PID  the seccomp filters of a process, numbered as the\n"
+		"             kernel does: 0 = installed first\n"
 		"             (needs CAP_SYS_ADMIN and ptrace access)\n"
 		"  -a ARCH    name syscalls and architectures in comments\n"
 		"             (default for --pid: this machine's)\n"
@@ -199,8 +200,6 @@ static long fetch_filter(pid_t pid, unsigned long index,
 	*prog = NULL;
 	if (n < 0 && errno == ENOENT)
 		return 0;
-	if (n < 0 && errno == EINVAL && index > 0)
-		return 0;
 	if (n <= 0) {
 		fprintf(stderr, "bpfdis: pid %d, filter %lu: %s\n", (int)pid,
 			index, n < 0 ? get_filter_error(errno) : "empty");
@@ -221,26 +220,70 @@ static long fetch_filter(pid_t pid, unsigned long index,
 	return n;
 }
 
-static int show_filters(const struct options *o, pid_t pid)
-{
+struct fetched {
 	struct sock_filter *prog;
-	char title[96], gname[32];
-	unsigned long i;
-	long n;
+	size_t len;
+};
 
-	for (i = 0;; i++) {
-		n = fetch_filter(pid, i, &prog);
+/* Every filter of PID, oldest first: the kernel's index 0 is the filter
+ * installed first (it walks back from the newest). Returns the count. */
+static long fetch_all(pid_t pid, struct fetched **out)
+{
+	struct fetched *all = NULL, *p;
+	struct sock_filter *prog;
+	long n, count = 0;
+
+	for (;;) {
+		n = fetch_filter(pid, (unsigned long)count, &prog);
 		if (n <= 0)
 			break;
-		snprintf(title, sizeof(title), "pid %d filter %lu%s", (int)pid,
-			 i, i == 0 ? " (most recently installed)" : "");
-		snprintf(gname, sizeof(gname), "filter%lu", i);
-		if (i && !o->dot)
-			putchar('\n');
-		show(o, title, gname, o->arch, prog, (size_t)n);
-		free(prog);
+		p = realloc(all, (size_t)(count + 1) * sizeof(*p));
+		if (!p) {
+			fprintf(stderr, "bpfdis: out of memory\n");
+			free(prog);
+			n = -1;
+			break;
+		}
+		all = p;
+		all[count].prog = prog;
+		all[count++].len = (size_t)n;
 	}
-	return n < 0 ? -1 : 0;
+	*out = all;
+	return n < 0 ? -1 - count : count;
+}
+
+static const char *age(long i, long count)
+{
+	if (count == 1)
+		return " (the only one)";
+	if (i == 0)
+		return " (installed first)";
+	return i == count - 1 ? " (most recently installed)" : "";
+}
+
+static int show_filters(const struct options *o, pid_t pid)
+{
+	struct fetched *all;
+	long count = fetch_all(pid, &all);
+	long have = count < 0 ? -1 - count : count;
+	char title[128], gname[32];
+
+	for (long i = 0; i < have; i++) {
+		if (count >= 0) {
+			snprintf(title, sizeof(title), "pid %d filter %ld%s",
+				 (int)pid, i, age(i, count));
+			snprintf(gname, sizeof(gname), "filter%ld", i);
+			if (i && !o->dot)
+				putchar('\n');
+			show(o, title, gname, o->arch, all[i].prog, all[i].len);
+		}
+		free(all[i].prog);
+	}
+	free(all);
+	if (count == 0)
+		fprintf(stderr, "bpfdis: pid %d has no seccomp filter\n",
+			(int)pid);
+	return count > 0 ? 0 : -1;
 }
 
 static int show_pid(const struct options *o)
