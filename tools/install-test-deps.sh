@@ -8,7 +8,7 @@ PACKAGES="
   python3 python3-pytest
   gcc-aarch64-linux-gnu libc6-dev-arm64-cross
   gcc-arm-linux-gnueabihf libc6-dev-armhf-cross
-  qemu-system-arm cpio
+  qemu-system-arm cpio file
   libseccomp-dev python3-seccomp
   clang libclang-rt-14-dev
   libjson-c-dev

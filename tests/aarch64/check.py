@@ -106,6 +106,9 @@ def fetch_kernel(cache):
     with open(image + ".tmp", "wb") as f:
         f.write(data)
     os.rename(image + ".tmp", image)
+    with open(os.path.join(cache, "PACKAGE"), "w") as f:
+        f.write(deb[0] + "\n")  # which kernel the cached Image came from
+    os.unlink(os.path.join(cache, deb[0]))
     return image
 
 
