@@ -76,7 +76,8 @@ int audit_parse_since(const char *text, int64_t now_ms, int64_t *out_ms)
 			frac *= 10;
 		n = (size_t)(dot - text);
 	}
-	if (parse_count(text, n, &v) != 0)
+	/* Nine digits at least: a bare "10" is a forgotten unit, not 1970. */
+	if (n < 9 || parse_count(text, n, &v) != 0)
 		return -1;
 	*out_ms = v * 1000 + frac;
 	return 0;

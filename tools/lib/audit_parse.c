@@ -3,6 +3,7 @@
  * Pure: no I/O, no allocation, every read bounded by the given length. */
 #include <linux/audit.h>
 #include <string.h>
+#include <time.h>
 
 #include "tools/lib/audit.h"
 
@@ -68,9 +69,9 @@ static int parse_dec(struct span s, uint64_t max, uint64_t *out)
 	if (s.n == 0 || s.n > 20)
 		return -1;
 	for (i = 0; i < s.n; i++) {
-		if (!is_digit(s.p[i]))
-			return -1;
-		if (v > (max - (uint64_t)(s.p[i] - '0')) / 10)
+		uint64_t d = (uint64_t)(s.p[i] - '0');
+
+		if (!is_digit(s.p[i]) || d > max || v > (max - d) / 10)
 			return -1;
 		v = v * 10 + (uint64_t)(s.p[i] - '0');
 	}
@@ -90,7 +91,8 @@ static int parse_hex(struct span s, uint64_t max, uint64_t *out)
 		return -1;
 	for (i = 0; i < s.n; i++) {
 		int d = hex_value(s.p[i]);
-		if (d < 0 || v > (max - (uint64_t)d) / 16)
+
+		if (d < 0 || (uint64_t)d > max || v > (max - (uint64_t)d) / 16)
 			return -1;
 		v = v * 16 + (uint64_t)d;
 	}
@@ -265,14 +267,15 @@ static int store_field(int bit, struct span v, struct audit_event *ev)
 }
 
 /* Length of the value at the start of S: a quoted string runs to its closing
- * quote (the kernel never puts a quote inside one), anything else to the
- * next space. Returns -1 for an unterminated quote (a truncated line). */
+ * quote, anything else to the next space. The kernel hex-encodes any string
+ * holding a quote or a space, so a quoted value never has either: -1 for
+ * one that does, or that never ends (a truncated line). */
 static long value_length(struct span s)
 {
 	size_t i;
 
 	if (s.n > 0 && s.p[0] == '"') {
-		for (i = 1; i < s.n; i++)
+		for (i = 1; i < s.n && s.p[i] != ' '; i++)
 			if (s.p[i] == '"')
 				return (long)i + 1;
 		return -1;
@@ -442,6 +445,83 @@ static int parse_typed(struct span s, struct audit_event *ev)
 	return AUDIT_UNRELATED;
 }
 
+/* Fixed-width decimal field at P (N digits). */
+static int digits(const char *p, size_t n, int *out)
+{
+	size_t i;
+
+	*out = 0;
+	for (i = 0; i < n; i++) {
+		if (!is_digit(p[i]))
+			return -1;
+		*out = *out * 10 + (p[i] - '0');
+	}
+	return 0;
+}
+
+/* "+01:00", "-0500" or "Z" after an ISO time: offset in seconds. */
+static int parse_zone(struct span s, long *off)
+{
+	int hh, mm, sign;
+
+	if (span_starts(s, "Z")) {
+		*off = 0;
+		return 0;
+	}
+	if (s.n < 5 || (s.p[0] != '+' && s.p[0] != '-'))
+		return -1;
+	sign = s.p[0] == '-' ? -1 : 1;
+	s = span_skip(s, 1);
+	if (digits(s.p, 2, &hh) != 0)
+		return -1;
+	s = span_skip(s, span_starts(span_skip(s, 2), ":") ? 3 : 2);
+	if (s.n < 2 || digits(s.p, 2, &mm) != 0 || hh > 23 || mm > 59)
+		return -1;
+	*off = sign * (hh * 3600L + mm * 60L);
+	return 0;
+}
+
+/* journalctl -o short-iso (and rsyslog) start lines with an ISO 8601 time;
+ * the journal's audit lines have no other. The short format has no year,
+ * so its time is left unknown rather than guessed. */
+static void parse_iso_prefix(struct span s, struct audit_event *ev)
+{
+	struct tm tm;
+	int y, mo, d, h, mi, sec, ms = 0;
+	size_t i = 19;
+	long off;
+	time_t t;
+
+	if (s.n < 20 || s.p[4] != '-' || s.p[7] != '-' || s.p[10] != 'T' ||
+	    s.p[13] != ':' || s.p[16] != ':' ||
+	    digits(s.p, 4, &y) || digits(s.p + 5, 2, &mo) ||
+	    digits(s.p + 8, 2, &d) || digits(s.p + 11, 2, &h) ||
+	    digits(s.p + 14, 2, &mi) || digits(s.p + 17, 2, &sec))
+		return;
+	if (s.p[i] == '.') {
+		size_t k;
+		for (k = 0, i++; i < s.n && is_digit(s.p[i]); i++, k++)
+			if (k < 3)
+				ms = ms * 10 + (s.p[i] - '0');
+		for (; k < 3; k++)
+			ms *= 10;
+	}
+	if (parse_zone(span_skip(s, i), &off) != 0 || mo < 1 || mo > 12 ||
+	    d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
+		return;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = y - 1900;
+	tm.tm_mon = mo - 1;
+	tm.tm_mday = d;
+	tm.tm_hour = h;
+	tm.tm_min = mi;
+	tm.tm_sec = sec;
+	t = timegm(&tm);
+	ev->sec = (int64_t)t - off;
+	ev->msec = (uint32_t)ms;
+	ev->have |= AUDIT_HAVE_WHEN;
+}
+
 int audit_parse_message(const char *msg, size_t len, struct audit_event *ev)
 {
 	struct span s = span_from(msg, len);
@@ -451,6 +531,9 @@ int audit_parse_message(const char *msg, size_t len, struct audit_event *ev)
 	event_clear(ev);
 	while (s.n > 0 && (s.p[s.n - 1] == '\n' || s.p[s.n - 1] == '\r'))
 		s.n--;
+	/* journald's MESSAGE for its audit transport: "SECCOMP auid=...". */
+	if (span_starts(s, "SECCOMP "))
+		return parse_fields(span_skip(s, 8), ev);
 	r = parse_typed(s, ev);
 	if (r != AUDIT_UNRELATED)
 		return r;
@@ -458,7 +541,10 @@ int audit_parse_message(const char *msg, size_t len, struct audit_event *ev)
 	if (jm < 0)
 		return AUDIT_UNRELATED;
 	event_clear(ev);
-	return parse_fields(span_skip(s, (size_t)jm), ev);
+	r = parse_fields(span_skip(s, (size_t)jm), ev);
+	if (r == AUDIT_EVENT)
+		parse_iso_prefix(s, ev);
+	return r;
 }
 
 int audit_parse_line(const char *line, size_t len, struct audit_event *ev)
