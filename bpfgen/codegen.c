@@ -26,7 +26,6 @@ struct codegen {
 	const struct decision *d;
 	struct ir *ir;
 	int *node_label;        /* chain node -> label of its code */
-	char *node_emitted;
 	struct ret_label *rets;
 	size_t nrets, rets_cap;
 	long a_holds;           /* seccomp_data offset in A, or -1 */
@@ -166,31 +165,26 @@ static void emit_cond(struct codegen *cg, const struct cond *c, int succ, int fa
 	}
 }
 
-/* Chain node N and, after it, the nodes it falls back to. */
+/* The code of chain node N: its conditions in order; all hold -> its
+ * action, one fails -> the node it falls back to. */
 static void emit_node(struct codegen *cg, int n)
 {
 	const struct chain_node *node = &cg->d->nodes[n];
-	int fail, done;
+	int fail = node_label(cg, node->next);
+	int done = ret_label(cg, node->action);
 
-	while (!node->terminal && !cg->node_emitted[n]) {
-		cg->node_emitted[n] = 1;
-		place(cg, node_label(cg, n));
-		fail = node_label(cg, node->next);
-		done = ret_label(cg, node->action);
-		for (size_t i = 0; i < node->nconds; i++) {
-			int succ = i + 1 == node->nconds ? done : ir_label(cg->ir);
+	place(cg, node_label(cg, n));
+	for (size_t i = 0; i < node->nconds; i++) {
+		int succ = i + 1 == node->nconds ? done : ir_label(cg->ir);
 
-			emit_cond(cg, &node->conds[i], succ, fail);
-			if (i + 1 < node->nconds) {
-				ir_place(cg->ir, succ);
-				/* Only an equality test reaches its success
-				 * label from a single jump, with A known. */
-				if (node->conds[i].op != OP_EQ)
-					cg->a_holds = -1;
-			}
+		emit_cond(cg, &node->conds[i], succ, fail);
+		if (i + 1 < node->nconds) {
+			ir_place(cg->ir, succ);
+			/* Only an equality test reaches its success label
+			 * from a single jump, with A known. */
+			if (node->conds[i].op != OP_EQ)
+				cg->a_holds = -1;
 		}
-		n = node->next;
-		node = &cg->d->nodes[n];
 	}
 }
 
@@ -213,16 +207,30 @@ static void emit_tree(struct codegen *cg, const struct tree *t)
 	}
 }
 
-/* Chain blocks in the order the tree's leaves name them, so a block tends
- * to sit near the part of the tree that jumps to it. */
-static void emit_blocks(struct codegen *cg, const struct tree *t)
+static void mark_reachable(const struct decision *d, const struct tree *t,
+			   char *reach)
 {
-	if (t->leaf) {
-		emit_node(cg, t->node);
+	if (!t->leaf) {
+		mark_reachable(d, t->left, reach);
+		mark_reachable(d, t->right, reach);
 		return;
 	}
-	emit_blocks(cg, t->left);
-	emit_blocks(cg, t->right);
+	for (int n = t->node; n >= 0 && !reach[n]; n = d->nodes[n].next)
+		reach[n] = 1;
+}
+
+/* Chain blocks, highest node first. decide.c interns a node only after
+ * the node it falls back to, so in this order every block comes before
+ * the blocks it jumps to: BPF jumps only forward. */
+static void emit_blocks(struct codegen *cg, const struct tree *t)
+{
+	char *reach = xcalloc(cg->d->nnodes, 1);
+
+	mark_reachable(cg->d, t, reach);
+	for (size_t n = cg->d->nnodes; n-- > 0;)
+		if (reach[n] && !cg->d->nodes[n].terminal)
+			emit_node(cg, (int)n);
+	free(reach);
 }
 
 static void emit_prologue(struct codegen *cg, int x32_label)
@@ -257,7 +265,6 @@ void codegen(const struct decision *d, const struct tree *t, struct ir *out)
 	int x32_label = ir_label(out);
 
 	cg.node_label = xmalloc(d->nnodes * sizeof(int));
-	cg.node_emitted = xcalloc(d->nnodes, 1);
 	for (size_t i = 0; i < d->nnodes; i++)
 		cg.node_label[i] = -1;
 	emit_prologue(&cg, x32_label);
@@ -272,6 +279,5 @@ void codegen(const struct decision *d, const struct tree *t, struct ir *out)
 		ir_stmt(out, RET, cg.rets[i].action);
 	}
 	free(cg.node_label);
-	free(cg.node_emitted);
 	free(cg.rets);
 }

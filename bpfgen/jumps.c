@@ -2,6 +2,7 @@
  * in which every jump target is an instruction index, repeating until no
  * conditional branch is out of reach: inserting a trampoline moves later
  * instructions, which can push another branch out of reach. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,6 +49,17 @@ static size_t target_of(const struct ir *ir, int label)
 	return pos;
 }
 
+/* Code generation only ever jumps forward; anything else is a bug that
+ * must not reach a filter. */
+static void check_forward(size_t from, size_t to)
+{
+	if (to <= from) {
+		fprintf(stderr, "bpfgen: internal error: jump from %zu back to %zu\n",
+			from, to);
+		abort();
+	}
+}
+
 static struct list from_ir(const struct ir *ir)
 {
 	struct list l = { xcalloc(ir->n, sizeof(struct insn)), ir->n, ir->n };
@@ -60,6 +72,7 @@ static struct list from_ir(const struct ir *ir)
 		d->k = s->k;
 		if (is_ja(s->code)) {
 			d->jt = target_of(ir, s->jt);
+			check_forward(i, d->jt);
 			if (is_ret(ir->insns[d->jt].code)) {
 				/* A jump to a return is the return itself. */
 				d->code = ir->insns[d->jt].code;
@@ -68,6 +81,8 @@ static struct list from_ir(const struct ir *ir)
 		} else if (is_cond_jump(s->code)) {
 			d->jt = target_of(ir, s->jt);
 			d->jf = target_of(ir, s->jf);
+			check_forward(i, d->jt);
+			check_forward(i, d->jf);
 		}
 	}
 	return l;

@@ -1,0 +1,349 @@
+"""End-to-end tests of bpfgen: the command line, the C header, and the
+filters it emits, proven on this machine's kernel (x86_64, installed only in
+forked children by build/tests/tryfilter) and in bpfsim (aarch64)."""
+import os
+import re
+import subprocess
+import tempfile
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.environ.get("BPFGEN_BUILD", os.path.join(ROOT, "build"))
+BPFGEN = os.path.join(BUILD, "bpfgen")
+BPFSIM = os.path.join(BUILD, "bpfsim")
+TRYFILTER = os.path.join(BUILD, "tests", "tryfilter")
+WORKER = os.path.join(ROOT, "policies", "pvf-worker.policy")
+FEATURES = os.path.join(ROOT, "tests", "e2e", "policies", "features.policy")
+IN_CI = os.environ.get("CI") == "true"
+
+
+def bpfgen(*args, check=True):
+    r = subprocess.run([BPFGEN, *args], capture_output=True, timeout=60)
+    if check and r.returncode != 0:
+        raise AssertionError(f"bpfgen {args} failed: {r.stderr.decode()}")
+    return r
+
+
+def compile_raw(tmp_path, policy, arch, *extra):
+    out = str(tmp_path / f"{os.path.basename(policy)}.{arch}.bpf")
+    bpfgen("-f", "raw", "-a", arch, "-o", out, *extra, policy)
+    return out
+
+
+def kernel(raw, nr, *args, mode=None):
+    """What the real kernel does: one line from tryfilter."""
+    cmd = [TRYFILTER] + ([mode] if mode else []) + [raw, str(nr)] + [hex(a) for a in args]
+    r = subprocess.run(cmd, capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    return r.stdout.strip()
+
+
+def sim(raw, arch, call, *args, extra=()):
+    r = subprocess.run([BPFSIM, "-a", arch, *extra, raw, str(call), *[hex(a) for a in args]],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    return r.stdout.split()[0]
+
+
+# x86_64 syscall numbers used below (from the kernel's syscall_64.tbl).
+X86 = {"read": 0, "getpid": 39, "socket": 41, "connect": 42, "socketpair": 53,
+       "clone": 56, "getuid": 102, "ptrace": 101, "getppid": 110, "getpgid": 121,
+       "personality": 135, "openat": 257, "io_uring_setup": 425,
+       "io_uring_enter": 426, "io_uring_register": 427, "process_vm_readv": 310}
+I386_GETPID = 20
+AF_UNIX, SOCK_STREAM = 1, 1
+CLONE_NEWUSER = 0x10000000
+
+
+# --- command line ---------------------------------------------------------
+
+def test_version_and_help():
+    assert re.match(r"bpfgen \d+\.\d+\.\d+", bpfgen("--version").stdout.decode())
+    assert "usage: bpfgen" in bpfgen("--help").stdout.decode()
+
+
+@pytest.mark.parametrize("args,msg", [
+    (["-f", "raw", WORKER], "needs exactly one -a"),
+    (["-f", "asm", "-a", "x86_64", "-a", "aarch64", WORKER], "exactly one -a"),
+    (["-a", "mips", WORKER], "unknown target architecture 'mips'"),
+    (["-f", "json", WORKER], "unknown format 'json'"),
+    (["-n", "9bad", WORKER], "-n wants a C identifier"),
+    ([], "no policy file given"),
+    (["/nonexistent/x.policy"], "cannot read '/nonexistent/x.policy'"),
+])
+def test_usage_errors(args, msg):
+    r = bpfgen(*args, check=False)
+    assert r.returncode != 0
+    assert msg in r.stderr.decode()
+
+
+def test_failed_compile_leaves_existing_output_untouched(tmp_path):
+    bad = tmp_path / "bad.policy"
+    bad.write_text("default allow\nkill-process: sokcet\n")
+    out = tmp_path / "out.h"
+    out.write_bytes(b"precious")
+    r = bpfgen("-o", str(out), str(bad), check=False)
+    assert r.returncode != 0
+    assert f"{bad}:2:15: error: unknown syscall 'sokcet'; did you mean 'socket'?" in r.stderr.decode()
+    assert out.read_bytes() == b"precious"
+    assert sorted(os.listdir(tmp_path)) == ["bad.policy", "out.h"]  # no temporary left
+
+
+def test_output_is_deterministic(tmp_path):
+    for fmt, arch in (("c", None), ("raw", "x86_64"), ("asm", "aarch64")):
+        args = ["-f", fmt] + (["-a", arch] if arch else []) + [WORKER]
+        os.chdir(tmp_path)
+        a = bpfgen(*args).stdout
+        os.chdir(ROOT)
+        b = bpfgen(*args).stdout
+        assert a == b and a
+
+
+def test_raw_is_the_kernels_struct_sock_filter(tmp_path):
+    raw = open(compile_raw(tmp_path, WORKER, "x86_64"), "rb").read()
+    assert len(raw) % 8 == 0
+    # First instruction: BPF_LD|BPF_W|BPF_ABS of seccomp_data.arch (offset 4).
+    assert raw[:8] == bytes([0x20, 0x00, 0, 0, 4, 0, 0, 0])
+    # Second: jeq AUDIT_ARCH_X86_64.
+    assert raw[8:10] == bytes([0x15, 0x00]) and raw[12:16] == (0xc000003e).to_bytes(4, "little")
+
+
+def test_listing_names_fields_syscalls_and_actions():
+    out = bpfgen("-f", "asm", "-a", "x86_64", WORKER).stdout.decode()
+    assert re.search(r"^\s+0: ld \[arch\]$", out, re.M)
+    assert "AUDIT_ARCH_X86_64" in out
+    assert "ld [nr]" in out and "x32 bit" in out
+    assert "; socket" in out and "ret kill-process" in out and "ret allow" in out
+
+
+def test_notes_for_syscalls_missing_on_one_architecture():
+    out = bpfgen("-f", "asm", "-a", "aarch64", FEATURES).stdout.decode()
+    assert re.search(r"^; note \(aarch64\): open \(.*features.policy:12\) does not exist on aarch64: skipped$", out, re.M)
+    header = bpfgen(FEATURES).stdout.decode()
+    assert "note (aarch64): open" in header
+
+
+def test_log_only_is_announced():
+    out = bpfgen("--log-only", "-f", "asm", "-a", "x86_64", WORKER).stdout.decode()
+    assert "log-only" in out and "ret kill-process" not in out and "ret log" in out
+    assert "--log-only" in bpfgen("--log-only", WORKER).stdout.decode()
+
+
+# --- the C header ---------------------------------------------------------
+
+USER_C = r"""
+#include <stdio.h>
+#include "filter.h"
+int main(void)
+{
+	const struct sock_fprog *p = &worker_prog;
+	printf("%u %u\n", (unsigned)p->len, (unsigned)worker_filter_len);
+	return p->filter[0].k == 4 ? 0 : 1;
+}
+"""
+
+
+def write_header_project(tmp_path, *extra):
+    bpfgen("-n", "worker", "-o", str(tmp_path / "filter.h"), *extra, WORKER)
+    (tmp_path / "user.c").write_text(USER_C)
+
+
+@pytest.mark.parametrize("cc", ["cc", "aarch64-linux-gnu-gcc"])
+def test_header_compiles_cleanly(tmp_path, cc):
+    if subprocess.run(["sh", "-c", f"command -v {cc}"], capture_output=True).returncode:
+        if IN_CI:
+            pytest.fail(f"{cc} missing in CI")
+        pytest.skip(f"{cc} not installed (tools/install-test-deps.sh installs it)")
+    write_header_project(tmp_path)
+    exe = tmp_path / "user"
+    r = subprocess.run([cc, "-std=c99", "-Wall", "-Wextra", "-Werror", "-static", "-o", str(exe),
+                        str(tmp_path / "user.c")], capture_output=True, text=True, cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    # The selector picked this architecture's program, without any flag.
+    want = "x86_64" if cc == "cc" else "aarch64"
+    n = len(open(compile_raw(tmp_path, WORKER, want), "rb").read()) // 8
+    if cc == "cc":
+        out = subprocess.run([str(exe)], capture_output=True, text=True)
+        assert out.returncode == 0 and out.stdout.split() == [str(n), str(n)]
+    else:
+        objdump = subprocess.run(["aarch64-linux-gnu-objdump", "-f", str(exe)],
+                                 capture_output=True, text=True).stdout
+        assert "aarch64" in objdump
+        pre = subprocess.run([cc, "-E", "-dM", "-include", str(tmp_path / "filter.h"), "-x", "c",
+                              "/dev/null"], capture_output=True, text=True).stdout
+        assert "#define worker_filter worker_aarch64" in pre
+
+
+def test_header_refuses_ilp32_and_other_targets(tmp_path):
+    write_header_project(tmp_path)
+    # Only the header: libc's own headers would stop first on a fake target.
+    (tmp_path / "only.c").write_text('#include "filter.h"\nint f(void) { return worker_filter_len; }\n')
+    for flags, msg in ((["-D__ILP32__"], "no filter for ILP32"),
+                       (["-U__x86_64__"], "no filter for this architecture")):
+        r = subprocess.run(["cc", "-std=c99", "-fsyntax-only", *flags, str(tmp_path / "only.c")],
+                           capture_output=True, text=True, cwd=tmp_path)
+        assert r.returncode != 0 and msg in r.stderr
+
+
+def test_header_for_one_arch_refuses_the_other(tmp_path):
+    write_header_project(tmp_path, "-a", "x86_64")
+    r = subprocess.run(["aarch64-linux-gnu-gcc", "-std=c99", "-fsyntax-only", str(tmp_path / "user.c")],
+                       capture_output=True, text=True, cwd=tmp_path)
+    assert r.returncode != 0 and "generated for x86_64" in r.stderr
+
+
+# --- filters on the real x86_64 kernel ------------------------------------
+
+@pytest.fixture(scope="module")
+def worker_raw(tmp_path_factory):
+    return compile_raw(tmp_path_factory.mktemp("w"), WORKER, "x86_64")
+
+
+@pytest.fixture(scope="module")
+def features_raw(tmp_path_factory):
+    return compile_raw(tmp_path_factory.mktemp("f"), FEATURES, "x86_64")
+
+
+@pytest.mark.parametrize("name,args", [
+    ("socket", (AF_UNIX, SOCK_STREAM, 0)),
+    ("socketpair", (AF_UNIX, SOCK_STREAM, 0, 0)),
+    ("connect", (0, 0, 0)),
+    ("io_uring_setup", (1, 0)),
+    ("io_uring_enter", (0, 0, 0, 0, 0, 0)),
+    ("io_uring_register", (0, 0, 0, 0)),
+])
+def test_worker_loses_networking(worker_raw, name, args):
+    assert kernel(worker_raw, X86[name], *args) == "killed SIGSYS"
+
+
+def test_worker_keeps_everything_else(worker_raw):
+    assert kernel(worker_raw, X86["getpid"]).startswith("ret ")
+    assert kernel(worker_raw, X86["getppid"]).startswith("ret ")
+
+
+def test_i386_and_x32_calls_are_stopped_by_a_deny_list(worker_raw):
+    # getpid is allowed natively, but not through int 0x80 or as x32.
+    assert kernel(worker_raw, I386_GETPID, mode="--i386") == "killed SIGSYS"
+    assert kernel(worker_raw, X86["getpid"], mode="--x32") == "killed SIGSYS"
+    assert kernel(worker_raw, X86["socket"], mode="--x32") == "killed SIGSYS"
+
+
+def test_syscall_minus_one_gets_the_default(worker_raw, tmp_path):
+    assert kernel(worker_raw, 0xffffffff) == "errno 38"  # allowed: ENOSYS
+    strict = tmp_path / "strict.policy"
+    strict.write_text("default errno(EPERM)\nallow: getpid\n")
+    raw = compile_raw(tmp_path, str(strict), "x86_64")
+    assert kernel(raw, 0xffffffff) == "errno 1"
+    assert kernel(raw, 0x7fffffff) == "killed SIGSYS"  # above the x32 bit: on-x32
+
+
+@pytest.mark.parametrize("name,args,want", [
+    ("ptrace", (0,), "errno 1"),
+    ("process_vm_readv", (0,), "errno 1"),
+    ("personality", (0xffffffff,), "ret"),
+    ("clone", (CLONE_NEWUSER | 17,), "errno 13"),
+    ("openat", (0, 0, 0o100, 0o600), "errno 38"),       # trace(7), no tracer: ENOSYS
+    ("openat", (0, 0, 0o100, 0o577), "errno 14"),       # allowed: EFAULT on NULL path
+    ("openat", (0, 0x10000, 0, 0), "errno 2"),          # O_DIRECTORY in arg1
+    ("getpgid", (0x7fffffff,), "errno 9"),
+    ("getpgid", (0xdead00007fffffff,), "errno 9"),      # lo32: high bits ignored
+    ("getpgid", (0x7ffffffe,), "errno 3"),              # allowed: ESRCH
+    ("getppid", (0x100000001, 5), "errno 7"),
+    ("getppid", (0x100000000, 5), "ret"),
+    ("getppid", (0x200000000, 5), "errno 7"),
+    ("getppid", (0x200000001, 5), "ret"),
+    ("getppid", (0, 6), "errno 34"),
+    ("getppid", (0, 5 | 1 << 32), "errno 34"),          # 64-bit !=
+    ("getuid", (), "ret"),                              # log
+])
+def test_features_on_the_kernel_and_in_bpfsim(features_raw, name, args, want):
+    got = kernel(features_raw, X86[name], *args)
+    if want == "ret":
+        assert got.startswith("ret "), got
+    else:
+        assert got == want
+    # bpfsim must agree with the kernel on the same call.
+    action = sim(features_raw, "x86_64", name, *args)
+    expect = {"errno 1": "errno(1)", "errno 13": "errno(13)", "errno 38": "trace(7)",
+              "errno 2": "errno(2)", "errno 9": "errno(9)", "errno 7": "errno(7)",
+              "errno 34": "errno(34)"}
+    if want == "ret" or got in ("errno 14", "errno 3"):
+        assert action in ("allow", "log"), action
+    else:
+        assert action == expect[want]
+
+
+def test_log_only_filter_changes_no_outcome(tmp_path):
+    raw = compile_raw(tmp_path, WORKER, "x86_64", "--log-only")
+    assert kernel(raw, X86["socket"], AF_UNIX, SOCK_STREAM, 0).startswith("ret ")
+    assert kernel(raw, I386_GETPID, mode="--i386").startswith("ret ")
+
+
+def big_policy(path, nrules):
+    """Many argument-conditioned rules: a program whose conditional jumps
+    need trampolines."""
+    lines = ["default allow"]
+    for i in range(nrules):
+        lines.append(f"errno({1 + i % 100}): getppid if arg0 == {i} && arg1 >= {i * 7}")
+    lines.append("kill-process: socket")
+    path.write_text("\n".join(lines) + "\n")
+
+
+def test_long_programs_need_trampolines_and_the_kernel_accepts_them(tmp_path):
+    p = tmp_path / "big.policy"
+    big_policy(p, 400)
+    raw = compile_raw(tmp_path, str(p), "x86_64")
+    n = os.path.getsize(raw) // 8
+    assert 1000 < n <= 4096
+    for i in (0, 1, 199, 398, 399):
+        assert kernel(raw, X86["getppid"], i, i * 7) == f"errno {1 + i % 100}"
+        if i:  # arg1 one below the bound: the rule does not match
+            assert kernel(raw, X86["getppid"], i, i * 7 - 1).startswith("ret ")
+    assert kernel(raw, X86["getppid"], 400, 0).startswith("ret ")
+    assert kernel(raw, X86["socket"], AF_UNIX, SOCK_STREAM, 0) == "killed SIGSYS"
+
+
+def test_too_long_a_policy_is_a_clear_error(tmp_path):
+    p = tmp_path / "huge.policy"
+    big_policy(p, 1500)
+    out = tmp_path / "huge.bpf"
+    r = bpfgen("-f", "raw", "-a", "x86_64", "-o", str(out), str(p), check=False)
+    assert r.returncode != 0
+    assert re.search(r"error: the x86_64 filter needs \d+ instructions; the kernel accepts at most 4096",
+                     r.stderr.decode())
+    assert not out.exists()
+
+
+# --- aarch64, in bpfsim ---------------------------------------------------
+
+@pytest.mark.parametrize("call,args,extra,want", [
+    ("socket", (1, 1, 0), (), "kill-process"),
+    ("socketpair", (1, 1, 0, 0), (), "kill-process"),
+    ("connect", (), (), "kill-process"),
+    ("io_uring_setup", (), (), "kill-process"),
+    ("io_uring_enter", (), (), "kill-process"),
+    ("io_uring_register", (), (), "kill-process"),
+    ("getpid", (), (), "allow"),
+    ("openat", (), (), "allow"),
+    ("0xffffffff", (), (), "allow"),
+    ("getpid", (), ("--arch-token", "0x40000028"), "kill-process"),  # arm32
+])
+def test_worker_on_aarch64(tmp_path, call, args, extra, want):
+    raw = compile_raw(tmp_path, WORKER, "aarch64")
+    assert sim(raw, "aarch64", call, *args, extra=extra) == want
+
+
+@pytest.mark.parametrize("call,args,want", [
+    ("ptrace", (), "errno(1)"),
+    ("clone", (CLONE_NEWUSER,), "errno(13)"),
+    ("clone", (0,), "allow"),
+    ("openat", (0, 0, 0o100, 0o600), "trace(7)"),
+    ("openat", (0, 0o40000, 0, 0), "errno(2)"),       # O_DIRECTORY is 040000 on aarch64
+    ("openat", (0, 0x10000, 0, 0), "allow"),          # ... and 0x10000 is not
+    ("getppid", (0x100000001, 5), "errno(7)"),
+    ("getpgid", (0xffffffff7fffffff,), "errno(9)"),
+])
+def test_features_on_aarch64(tmp_path, call, args, want):
+    raw = compile_raw(tmp_path, FEATURES, "aarch64")
+    assert sim(raw, "aarch64", call, *args) == want
