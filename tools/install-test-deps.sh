@@ -12,6 +12,7 @@ PACKAGES="
   libseccomp-dev python3-seccomp
   clang libclang-rt-14-dev
   libjson-c-dev
+  graphviz
 "
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
