@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tools/demo/auditlog.h"
@@ -74,7 +75,16 @@ static int auditd_find(pid_t pid, uint32_t code)
 
 int auditlog_find(int fd, pid_t pid, uint32_t code)
 {
-	if (fd >= 0 && kmsg_find(fd, pid, code))
-		return 1;
-	return auditd_find(pid, code);
+	const struct timespec tick = { 0, 50 * 1000 * 1000 };
+	int i;
+
+	/* kauditd prints records from its own thread, a little later. */
+	for (i = 0; i < 20; i++) {
+		if (fd >= 0 && kmsg_find(fd, pid, code))
+			return 1;
+		if (auditd_find(pid, code))
+			return 1;
+		nanosleep(&tick, NULL);
+	}
+	return 0;
 }

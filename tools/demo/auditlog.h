@@ -12,7 +12,8 @@ int auditlog_open(void);
 
 /* Did the kernel log, after auditlog_open(), a seccomp record for PID with
  * action CODE (a SECCOMP_RET_* value)? When auditd runs, records go to
- * /var/log/audit/audit.log instead, which is searched too. Returns 1 or 0.
+ * /var/log/audit/audit.log instead, which is searched too. Waits up to a
+ * second for kauditd, which writes records asynchronously. Returns 1 or 0.
  * The kernel rate-limits these lines, so a caller that gets 0 may wait a
  * few seconds and trigger the call again. */
 int auditlog_find(int fd, pid_t pid, uint32_t code);
