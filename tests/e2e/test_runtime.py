@@ -78,6 +78,8 @@ def test_header_refuses_x32():
 
 def test_cross_compile_builds_static_aarch64_programs():
     need_tool("aarch64-linux-gnu-gcc")
+    # Run from `make check-sanitize`, MAKEFLAGS passes SANITIZE=1 on, so
+    # this make does not relink the host bpfgen without sanitizers.
     subprocess.run(["make", "-s", "BUILD=" + BUILD,
                     "CROSS_COMPILE=aarch64-linux-gnu-", "target-programs"],
                    cwd=ROOT, check=True)
