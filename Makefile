@@ -76,7 +76,7 @@ check-sanitize:
 	$(MAKE) BUILD=build/san SANITIZE=1 check
 
 # Everything CI runs.
-test: check check-sanitize
+test: check check-sanitize check-aarch64
 
 clean:
 	rm -rf build
