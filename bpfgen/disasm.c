@@ -283,6 +283,13 @@ static int nr_comment(const struct arch *arch, uint8_t op, uint32_t k,
 		return snprintf(buf, n, "x32 bit");
 	if (op == BPF_JSET)
 		return 0;
+	if (arch->x32_bit && (k & arch->x32_bit)) {
+		/* an x32 syscall number, as seen on x86_64 kernels */
+		const struct arch *x32 = arch_by_name("x32");
+
+		name = x32 ? arch_syscall_name(x32, k & ~arch->x32_bit) : NULL;
+		return name ? snprintf(buf, n, "x32 %s", name) : 0;
+	}
 	name = arch_syscall_name(arch, k);
 	return name ? snprintf(buf, n, "%s", name) : 0;
 }

@@ -165,6 +165,18 @@ Test(disasm_comments, unknown_values_get_no_syscall_name)
 			 "jeq #0x186a0, 4, 4");
 }
 
+Test(disasm_comments, x32_numbers_named_from_the_x32_table)
+{
+	const struct sock_filter prog[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, SD_NR),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x40000000 | 41, 0, 0),
+		BPF_STMT(BPF_RET | BPF_K, ACT_ALLOW),
+	};
+
+	cr_expect_str_eq(with_arch(x86(), prog, N(prog), 1),
+			 "jeq #0x40000029, 2, 2 ; x32 socket");
+}
+
 Test(disasm_comments, a_changed_by_alu_is_unknown)
 {
 	const struct sock_filter prog[] = {
@@ -348,6 +360,19 @@ Test(asm_parse, numbers_pseudo_jumps_and_actions)
 	};
 
 	expect_bytes(text, NULL, want, N(want));
+}
+
+Test(asm_parse, named_constants_of_the_arch)
+{
+	const struct sock_filter want[] = {
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 1, 0, 0),    /* AF_UNIX */
+		BPF_STMT(BPF_RET | BPF_K, ACT_ERRNO | 1),        /* EPERM */
+	};
+
+	expect_bytes("jeq #AF_UNIX, 1, 1\nret errno(EPERM)\n", x86(), want,
+		     N(want));
+	expect_error("ret errno(EPERM)\n", NULL, "pass -a ARCH");
+	expect_error("ld #NOT_A_CONSTANT\n", x86(), "unknown symbol 'NOT_A_CONSTANT'");
 }
 
 Test(asm_parse, aarch64_symbols)
