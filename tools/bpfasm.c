@@ -97,8 +97,11 @@ static int write_atomic(const char *out, const void *data, size_t len)
 		free(tmp);
 		return -1;
 	}
+	mode_t mask = umask(0);
+
+	umask(mask);  /* mkstemp made it 0600; give it the usual mode */
 	if (write_all(fd, data, len) == 0 && fsync(fd) == 0 &&
-	    fchmod(fd, 0644) == 0)
+	    fchmod(fd, 0666 & ~mask) == 0)
 		rc = 0;
 	if (close(fd) != 0)
 		rc = -1;
