@@ -48,6 +48,28 @@ static void collect_facts(struct program *p, const struct resolved *r,
 	free(named);
 }
 
+/* Instructions of IR that survive jump resolution, which only removes
+ * "ja" and adds trampolines: a lower bound of the program's length. */
+static size_t ir_min_len(const struct ir *ir)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < ir->n; i++)
+		if (ir->insns[i].code != (BPF_JMP | BPF_JA))
+			n++;
+	return n;
+}
+
+static void too_long(const struct policy_ast *ast, const struct arch *arch,
+		     const char *at_least, size_t len, struct diag *diag)
+{
+	struct pos top = { ast->files[0], 1, 1 };
+
+	diag_error(diag, top, "the %s filter needs %s%zu instructions; the kernel "
+		   "accepts at most %d (split the policy, or merge rules)",
+		   arch->name, at_least, len, BPF_MAXINSNS_SECCOMP);
+}
+
 int compile_policy(const struct policy_ast *ast, const struct arch *arch,
 		   const struct compile_options *opts, struct program *out,
 		   struct diag *diag)
@@ -73,7 +95,12 @@ int compile_policy(const struct policy_ast *ast, const struct arch *arch,
 	}
 	t = tree_build(d, weights);
 	codegen(d, t, &ir);
-	out->len = resolve_jumps(&ir, &out->insns);
+	/* Resolving the jumps of a huge program takes quadratic time; one
+	 * that cannot fit anyway is refused before. */
+	if (ir_min_len(&ir) > BPF_MAXINSNS_SECCOMP)
+		too_long(ast, arch, "at least ", ir_min_len(&ir), diag);
+	else
+		out->len = resolve_jumps(&ir, &out->insns);
 	take_notes(out, r);
 	collect_facts(out, r, d);
 	ir_free(&ir);
@@ -81,13 +108,8 @@ int compile_policy(const struct policy_ast *ast, const struct arch *arch,
 	free(weights);
 	decision_free(d);
 	resolved_free(r);
-	if (out->len > BPF_MAXINSNS_SECCOMP) {
-		struct pos top = { ast->files[0], 1, 1 };
-
-		diag_error(diag, top, "the %s filter needs %zu instructions; the kernel "
-			   "accepts at most %d (split the policy, or merge rules)",
-			   arch->name, out->len, BPF_MAXINSNS_SECCOMP);
-	}
+	if (out->len > BPF_MAXINSNS_SECCOMP)
+		too_long(ast, arch, "", out->len, diag);
 	if (diag->errors > errors) {
 		program_free(out);
 		return -1;
