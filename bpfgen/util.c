@@ -71,9 +71,16 @@ int read_file(const char *path, size_t max, char **out, size_t *len)
 	FILE *f = fopen(path, "rb");
 	size_t cap = 4096, n = 0;
 	char *buf;
+	struct stat st;
 
 	if (!f)
 		return -1;
+	/* fopen succeeds on a directory; reading it would fail with EIO. */
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(f);
+		errno = EISDIR;
+		return -1;
+	}
 	buf = xmalloc(cap + 1);
 	for (;;) {
 		size_t got;
