@@ -299,8 +299,10 @@ static int parse_setting(struct parser *ps, struct action_ast *slot, int *has,
 	struct action_ast a;
 
 	next(ps);
-	if (parse_action(ps, &a) < 0)
+	if (parse_action(ps, &a) < 0) {
+		free(a.arg.terms);   /* "errno(EPERM" has its value already */
 		return -1;
+	}
 	if (*has) {
 		diag_error(ps->diag, pos, "'%s' is set twice (first at %s:%d:%d)",
 			   what, slot->pos.file, slot->pos.line, slot->pos.col);
