@@ -391,10 +391,11 @@ static int live_open(enum source want, int skip_history, struct live *lv)
 			fprintf(stderr, "seccomp-audit: %s\n", err2);
 		return -1;
 	}
-	fprintf(stderr, "seccomp-audit: reading /dev/kmsg%s\n",
-		want == SRC_AUTO ? " (netlink unavailable: " : "");
 	if (want == SRC_AUTO)
-		fprintf(stderr, "seccomp-audit:   %s)\n", err);
+		fprintf(stderr, "seccomp-audit: reading /dev/kmsg (netlink "
+			"unavailable: %s)\n", err);
+	else
+		fprintf(stderr, "seccomp-audit: reading /dev/kmsg\n");
 	return 0;
 }
 

@@ -195,14 +195,21 @@ def test_netlink_follow_sees_log_and_kill():
         assert rc == 0
         kill_pid, rc = victim("kill")
         assert rc == -SIGSYS
-        evs = read_until(p, lambda e: of_pid(e, log_pid) and of_pid(e, kill_pid),
+        # errno is logged only because the filter asked (FLAG_LOG).
+        errno_pid, rc = victim("errno")
+        assert rc == 0
+        pids = (log_pid, kill_pid, errno_pid)
+        evs = read_until(p, lambda e: all(of_pid(e, x) for x in pids),
                          time.monotonic() + LIVE_DEADLINE)
     finally:
         stop(p)
-    assert len(of_pid(evs, log_pid)) == 1, evs
-    assert len(of_pid(evs, kill_pid)) == 1, evs
+    for pid in pids:
+        assert len(of_pid(evs, pid)) == 1, evs
     check_log_event(of_pid(evs, log_pid)[0], comm="a b")
     check_kill_event(of_pid(evs, kill_pid)[0])
+    errno_ev = of_pid(evs, errno_pid)[0]
+    assert errno_ev["syscall_name"] == "getpgid"
+    assert errno_ev["action"] == "errno"
 
 
 def find_in_kmsg(pid):
@@ -295,3 +302,19 @@ def test_run_exit_status_mirrors_the_command():
     assert r.returncode == 127 and b"cannot run /nonexistent/command" in r.stderr
     r = run_tool("sh", "-c", "kill -TERM $$")
     assert r.returncode == 128 + signal.SIGTERM
+
+
+def test_kmsg_ignores_lines_written_by_userspace():
+    need_live()
+    pid = 2147480000 + os.getpid() % 1000
+    forged = ("audit: type=1326 audit(1700000000.000:1): pid=%d comm=\"f\" "
+              "arch=c000003e syscall=41 code=0x80000000\n" % pid)
+    with open("/dev/kmsg", "w") as k:
+        k.write(forged)
+    # The line is there (as a user-facility record) ...
+    dmesg = subprocess.run(["dmesg"], capture_output=True, text=True).stdout
+    assert "pid=%d " % pid in dmesg
+    # ... but it is not taken for the kernel's record.
+    r = tool("--kmsg", "--json", "--pid", str(pid))
+    assert r.returncode == 0, r.stderr
+    assert events(r.stdout) == []

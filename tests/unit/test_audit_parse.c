@@ -399,6 +399,19 @@ Test(audit_json, hostile_json)
 	}
 }
 
+Test(audit_json, forged_syslog_entries_are_not_records)
+{
+	struct audit_event ev;
+	const char *forged =
+		"{\"_TRANSPORT\":\"syslog\",\"MESSAGE\":\"audit: type=1326 "
+		"audit(1.000:1): pid=3 arch=c000003e syscall=1 code=0x0\"}";
+	const char *odd = "{\"_TRANSPORT\":7,\"MESSAGE\":\"SECCOMP pid=3 "
+		"arch=c000003e syscall=1 code=0x0\"}";
+
+	cr_expect_eq(parse(forged, &ev), AUDIT_UNRELATED);
+	cr_expect_eq(parse(odd, &ev), AUDIT_UNRELATED);
+}
+
 Test(audit_json, objects_without_seccomp_messages_are_unrelated)
 {
 	struct audit_event ev;

@@ -86,6 +86,22 @@ static void journal_stamp(struct json_object *obj, struct audit_event *ev)
 		ev->serial = id;
 }
 
+/* Any local user can put "audit: type=1326 ..." into the journal through
+ * syslog(3); journald's own _TRANSPORT field says where it really came
+ * from. Entries without it (hand-made JSON) are read as they are. */
+static int trusted_transport(struct json_object *obj)
+{
+	struct json_object *v;
+	const char *t;
+
+	if (!json_object_object_get_ex(obj, "_TRANSPORT", &v))
+		return 1;
+	if (!json_object_is_type(v, json_type_string))
+		return 0;
+	t = json_object_get_string(v);
+	return strcmp(t, "audit") == 0 || strcmp(t, "kernel") == 0;
+}
+
 static int only_space_after(const char *s, size_t from, size_t len)
 {
 	for (; from < len; from++)
@@ -117,7 +133,8 @@ int audit_parse_journal_json(const char *line, size_t len,
 		r = AUDIT_MALFORMED; /* a '{' line that is not one object */
 		goto out;
 	}
-	if (!json_object_object_get_ex(obj, "MESSAGE", &msg))
+	if (!json_object_object_get_ex(obj, "MESSAGE", &msg) ||
+	    !trusted_transport(obj))
 		goto out;
 	text = message_bytes(msg, &tlen);
 	if (!text) {

@@ -106,6 +106,19 @@ int audit_kmsg_open(int at_end, char *err, size_t errlen)
 	return fd;
 }
 
+/* The first kmsg field is facility * 8 + level; facility 0 is the kernel.
+ * Root can write lines into /dev/kmsg, but they get facility 1 (user), so
+ * a forged "audit: type=1326" line is not taken for a record. */
+static int from_kernel(const char *rec, size_t n)
+{
+	unsigned long v = 0;
+	size_t i;
+
+	for (i = 0; i < n && i < 12 && rec[i] >= '0' && rec[i] <= '9'; i++)
+		v = v * 10 + (unsigned long)(rec[i] - '0');
+	return i > 0 && i < n && rec[i] == ',' && v < 8;
+}
+
 int audit_kmsg_read(int fd, audit_sink sink, void *ctx, long *lost,
 		    char *err, size_t errlen)
 {
@@ -135,6 +148,10 @@ int audit_kmsg_read(int fd, audit_sink sink, void *ctx, long *lost,
 			return 1;
 		/* "prio,seq,usec,flags;message\n" then " KEY=value" lines
 		 * that are not part of the message. */
+		if (!from_kernel(buf, (size_t)n)) {
+			sink(ctx, AUDIT_UNRELATED, NULL);
+			continue;
+		}
 		nl = memchr(buf, '\n', (size_t)n);
 		r = audit_parse_line(buf, nl ? (size_t)(nl - buf) : (size_t)n,
 				     &ev);
