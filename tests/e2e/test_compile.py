@@ -347,3 +347,37 @@ def test_worker_on_aarch64(tmp_path, call, args, extra, want):
 def test_features_on_aarch64(tmp_path, call, args, want):
     raw = compile_raw(tmp_path, FEATURES, "aarch64")
     assert sim(raw, "aarch64", call, *args) == want
+
+
+# --- bpfgen --check: is a vendored header still what the policy produces? --
+
+def test_check_accepts_the_header_it_made(tmp_path):
+    h = tmp_path / "w.h"
+    bpfgen("-n", "worker", "-o", str(h), WORKER)
+    r = bpfgen("--check", str(h), "-n", "worker", WORKER, check=False)
+    assert r.returncode == 0, r.stdout + r.stderr
+
+
+def test_check_catches_a_one_byte_change(tmp_path):
+    h = tmp_path / "w.h"
+    bpfgen("-n", "worker", "-o", str(h), WORKER)
+    text = h.read_text()
+    # Flip one byte inside the aarch64 array: the kill-process return of
+    # instruction 9 becomes 0x00000000 (kill-thread) -- "0x80000000" -> "0x00000000".
+    lines = text.splitlines(keepends=True)
+    idx = next(i for i, l in enumerate(lines)
+               if "/*    9 */" in l and "0x80000000" in l and i > text[:text.index("worker_aarch64[]")].count("\n"))
+    lines[idx] = lines[idx].replace("0x80000000", "0x00000000", 1)
+    h.write_text("".join(lines))
+    r = bpfgen("--check", str(h), "-n", "worker", WORKER, check=False)
+    assert r.returncode == 1
+    out = r.stdout.decode()
+    assert f"{h}:{idx + 1}: differs from what the policy produces" in out
+    assert "aarch64 filter, instruction 9" in out
+
+
+def test_check_notices_different_options(tmp_path):
+    h = tmp_path / "w.h"
+    bpfgen("-n", "worker", "-o", str(h), WORKER)
+    r = bpfgen("--check", str(h), "-n", "worker", "--log-only", WORKER, check=False)
+    assert r.returncode == 1
