@@ -309,8 +309,8 @@ Test(audit_parse, seccomp_shaped_garbage_is_malformed)
 {
 	static const char *const lines[] = {
 		"type=1326 audit(", "type=SECCOMP msg=audit(1.000:1): ",
-		"type=SECCOMP msg=audit(1.000:1): pid=1 arch=c000003e syscall=1 "
-		"code=0x0type=SECCOMP msg=audit(1.000:2): pid=2",
+		("type=SECCOMP msg=audit(1.000:1): pid=1 arch=c000003e "
+		 "syscall=1 code=0x0type=SECCOMP msg=audit(1.000:2): pid=2"),
 		"audit[5]: SECCOMP ", "audit: SECCOMP pid",
 	};
 	size_t i;

@@ -45,22 +45,31 @@ int audit_netlink_open(char *err, size_t errlen)
 	return fd;
 }
 
+/* Walks the messages of one datagram. Written out rather than with
+ * NLMSG_OK/NLMSG_NEXT, whose signed length trips -Wsign-compare. */
 static void netlink_dispatch(const char *buf, size_t n, audit_sink sink,
 			     void *ctx)
 {
-	const struct nlmsghdr *h = (const struct nlmsghdr *)(const void *)buf;
-	int len = (int)n;
+	size_t off = 0;
 
-	for (; NLMSG_OK(h, len); h = NLMSG_NEXT(h, len)) {
+	while (n - off >= NLMSG_HDRLEN) {
+		const struct nlmsghdr *h =
+			(const struct nlmsghdr *)(const void *)(buf + off);
+		const char *data = buf + off + NLMSG_HDRLEN;
+		size_t len = h->nlmsg_len, body;
 		struct audit_event ev;
-		const char *data = NLMSG_DATA(h);
-		size_t body = h->nlmsg_len - NLMSG_HDRLEN;
 		int r;
 
+		if (len < NLMSG_HDRLEN || len > n - off)
+			return; /* a broken header: nothing after it is safe */
+		body = len - NLMSG_HDRLEN;
 		while (body > 0 && data[body - 1] == '\0')
 			body--;
 		r = audit_parse_record(h->nlmsg_type, data, body, &ev);
 		sink(ctx, r, &ev);
+		off += NLMSG_ALIGN(len);
+		if (off > n)
+			return;
 	}
 }
 
