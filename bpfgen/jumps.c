@@ -88,7 +88,8 @@ static struct list from_ir(const struct ir *ir)
 	return l;
 }
 
-/* Insert COPY at index AT, shifting every target beyond it. */
+/* Insert COPY at index AT, shifting every target beyond it. COPY's own
+ * target is numbered as before the insertion too, so it shifts as well. */
 static void insert(struct list *l, size_t at, struct insn copy)
 {
 	if (l->n == l->cap) {
@@ -101,8 +102,6 @@ static void insert(struct list *l, size_t at, struct insn copy)
 	for (size_t i = 0; i < l->n; i++) {
 		struct insn *x = &l->v[i];
 
-		if (i == at)
-			continue;
 		if (is_ja(x->code) || is_cond_jump(x->code)) {
 			if (x->jt >= at)
 				x->jt++;
@@ -128,19 +127,16 @@ static struct insn trampoline(const struct list *l, size_t target)
 /* Give one far branch of instruction I a trampoline. Returns 1 if it did. */
 static int fix_one(struct list *l, size_t i)
 {
-	struct insn *x = &l->v[i];
-	size_t *far = NULL;
+	const struct insn *x = &l->v[i];
+	int far_jt = x->jt - i - 1 > MAX_COND_JUMP;
 
-	if (x->jt - i - 1 > MAX_COND_JUMP)
-		far = &x->jt;
-	else if (x->jf - i - 1 > MAX_COND_JUMP)
-		far = &x->jf;
-	if (!far)
+	if (!far_jt && x->jf - i - 1 <= MAX_COND_JUMP)
 		return 0;
-	insert(l, i + 1, trampoline(l, *far));
-	/* insert() moved both targets past the trampoline; aim the far one
-	 * at the trampoline itself. */
-	*(far == &x->jt ? &l->v[i].jt : &l->v[i].jf) = i + 1;
+	insert(l, i + 1, trampoline(l, far_jt ? x->jt : x->jf));
+	/* insert() moved both targets past the trampoline (and may have moved
+	 * the list: no pointers into it across the call); aim the far one at
+	 * the trampoline itself. */
+	*(far_jt ? &l->v[i].jt : &l->v[i].jf) = i + 1;
 	return 1;
 }
 
