@@ -1,0 +1,536 @@
+#!/usr/bin/python3
+"""make bench: bpfgen against libseccomp (optimize 1 and 2) on the benchmark
+policies, for x86_64 and aarch64. Instruction counts come from bpfsim (the
+kernel-exact emulator), so they are exact; compile times are medians of
+repeated runs; one live latency ratio is measured on this kernel.
+
+libseccomp gets the same policy: this script reads the policy file (a
+subset of the language: numeric values, no lo32, no constant names),
+hands the same rules to libseccomp through python3-seccomp, and then
+checks with bpfsim that both programs take the same action for every
+native syscall number and every argument vector the benchmark tries. A
+disagreement stops the benchmark: comparing different policies would be
+meaningless.
+
+    /usr/bin/python3 bench/bench.py [--build build] [--quick] [--json FILE]
+"""
+import argparse
+import errno as errno_mod
+import json
+import math
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import seccomp
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "bench"))
+import gen_policies  # noqa: E402
+
+ARCHS = ("x86_64", "aarch64")
+POLICIES = (
+    ("worker", "policies/pvf-worker.policy"),
+    ("container", "bench/policies/container.policy"),
+    ("args", "bench/policies/args.policy"),
+    ("large", "bench/policies/large.policy"),
+)
+SCALING = (10, 100, 1000, 4000)
+# Live latency: (policy, syscall, arguments) whose verdict depends on the
+# arguments, so the kernel's action cache cannot skip the filter.
+LIVE = (
+    ("container", "personality", (0xffffffff,)),
+    ("args", "fcntl", (0, 3)),
+)
+MASK64 = (1 << 64) - 1
+
+
+class BenchError(Exception):
+    pass
+
+
+# ---- the policy, as far as the benchmark needs to understand it ----------
+
+def parse_action(text):
+    text = text.strip()
+    m = re.fullmatch(r"(errno|trace)\((\w+)\)", text)
+    if m:
+        kind, val = m.groups()
+        if val.isdigit():
+            n = int(val)
+        elif kind == "errno" and hasattr(errno_mod, val):
+            n = getattr(errno_mod, val)
+        else:
+            raise BenchError("benchmark cannot translate action %r" % text)
+        return (kind, n)
+    if text in ("allow", "log", "kill-process", "kill-thread", "trap", "notify"):
+        return (text, 0)
+    raise BenchError("benchmark cannot translate action %r" % text)
+
+
+def parse_number(text):
+    text = text.strip()
+    if re.fullmatch(r"0x[0-9a-fA-F]+", text):
+        return int(text, 16)
+    if re.fullmatch(r"0o[0-7]+", text):
+        return int(text[2:], 8)
+    if re.fullmatch(r"[0-9]+", text):
+        return int(text)
+    raise BenchError("benchmark policies use numeric values only, not %r" % text)
+
+
+def parse_cond(text):
+    m = re.fullmatch(r"\s*arg([0-5])\s*(?:&\s*(\S+)\s*)?(==|!=|<=|>=|<|>)\s*(\S+)\s*", text)
+    if not m:
+        raise BenchError("benchmark cannot translate condition %r" % text)
+    arg, mask, op, value = m.groups()
+    return (int(arg), op, parse_number(mask) if mask else MASK64, parse_number(value))
+
+
+def statements(path):
+    """Statements of the policy file, continuation lines joined."""
+    out, cur = [], ""
+    with open(path) as f:
+        for line in f:
+            line = line.split("#", 1)[0].strip()
+            if not line:
+                continue
+            cur = cur + " " + line if cur else line
+            if not cur.endswith((",", ":")):
+                out.append(cur)
+                cur = ""
+    if cur:
+        out.append(cur)
+    return out
+
+
+def parse_policy(path, groups):
+    pol = {"rules": []}
+    for st in statements(path):
+        m = re.fullmatch(r"(default|on-bad-arch|on-x32)\s+(.+)", st)
+        if m:
+            pol[m.group(1)] = parse_action(m.group(2))
+            continue
+        m = re.fullmatch(r"([a-z-]+(?:\(\w+\))?)\s*:\s*(.+?)(?:\s+if\s+(.+))?", st)
+        if not m:
+            raise BenchError("%s: benchmark cannot translate %r" % (path, st))
+        names = []
+        for n in (x.strip() for x in m.group(2).split(",")):
+            names += groups[n[1:]] if n.startswith("@") else [n]
+        conds = [parse_cond(c) for c in m.group(3).split("&&")] if m.group(3) else []
+        pol["rules"].append((parse_action(m.group(1)), names, conds))
+    return pol
+
+
+def list_groups(build):
+    out = run([os.path.join(build, "bpfgen"), "--list-groups"]).stdout
+    groups, cur = {}, None
+    for line in out.splitlines():
+        if line.startswith("@"):
+            cur = line[1:].split(":", 1)[0]
+            groups[cur] = []
+        elif cur:
+            groups[cur] += line.split()
+    return groups
+
+
+def per_syscall(pol, table):
+    """nr -> the rules naming it, in file order."""
+    by_nr = {}
+    for rule in pol["rules"]:
+        for name in rule[1]:
+            if name in table:
+                by_nr.setdefault(table[name], []).append(rule)
+    return by_nr
+
+
+# ---- libseccomp ------------------------------------------------------------
+
+def lsc_action(act):
+    kind, n = act
+    return {
+        "allow": lambda: seccomp.ALLOW, "log": lambda: seccomp.LOG,
+        "kill-process": lambda: seccomp.KILL_PROCESS,
+        "kill-thread": lambda: seccomp.KILL, "trap": lambda: seccomp.TRAP,
+        "notify": lambda: seccomp.NOTIFY, "errno": lambda: seccomp.ERRNO(n),
+        "trace": lambda: seccomp.TRACE(n),
+    }[kind]()
+
+
+LSC_OPS = {"==": seccomp.EQ, "!=": seccomp.NE, "<": seccomp.LT,
+           "<=": seccomp.LE, ">": seccomp.GT, ">=": seccomp.GE}
+
+
+def lsc_arg(cond):
+    arg, op, mask, value = cond
+    if mask != MASK64:
+        if op != "==":
+            raise BenchError("libseccomp has no masked '%s'" % op)
+        return seccomp.Arg(arg, seccomp.MASKED_EQ, mask, value)
+    return seccomp.Arg(arg, LSC_OPS[op], value)
+
+
+def disjoint(a, b):
+    """Can no argument vector satisfy both condition lists? (Sufficient
+    test: both compare one argument under one mask with different values.)"""
+    return any(x[0] == y[0] and x[1] == y[1] == "==" and x[2] == y[2] and x[3] != y[3]
+               for x in a for y in b)
+
+
+def lsc_rules(pol, table):
+    """(action, nr, conds) for libseccomp, meaning what the policy means.
+    Our rules are first-match in file order; libseccomp has no order, so
+    refuse policies where order would matter."""
+    out = []
+    for nr, rules in sorted(per_syscall(pol, table).items()):
+        conditional, fall = [], pol["default"]
+        for act, _, conds in rules:
+            if not conds:
+                fall = act
+                break
+            conditional.append((act, conds))
+        conditional = [r for r in conditional if r[0] != fall]
+        if fall != pol["default"]:
+            if conditional:
+                raise BenchError("syscall %d: conditional rules before an "
+                                 "unconditional one; libseccomp cannot order them" % nr)
+            out.append((fall, nr, []))
+            continue
+        for i, (a, ca) in enumerate(conditional):
+            for b, cb in conditional[i + 1:]:
+                if a != b and not disjoint(ca, cb):
+                    raise BenchError("syscall %d: overlapping rules with different "
+                                     "actions; libseccomp would not keep file order" % nr)
+            out.append((a, nr, ca))
+    return out
+
+
+def lsc_syscall(arch, table, nr):
+    """How to name NR to libseccomp: it reads a number as a native (x86_64)
+    number and translates it by name, so give the name when libseccomp
+    knows it; calls newer than its tables keep their number, which is the
+    same on every architecture for those (the differential check verifies)."""
+    name = next(n for n, v in table.items() if v == nr)
+    return name if seccomp.resolve_syscall(seccomp.Arch(arch), name) == nr else nr
+
+
+def lsc_compile(pol, table, arch, optimize, path):
+    f = seccomp.SyscallFilter(defaction=lsc_action(pol["default"]))
+    if arch != "x86_64":
+        f.add_arch(seccomp.Arch(arch))
+        f.remove_arch(seccomp.Arch.NATIVE)
+    f.set_attr(seccomp.Attr.ACT_BADARCH, lsc_action(pol["on-bad-arch"]))
+    f.set_attr(seccomp.Attr.CTL_OPTIMIZE, optimize)
+    for act, nr, conds in lsc_rules(pol, table):
+        f.add_rule_exactly(lsc_action(act), lsc_syscall(arch, table, nr),
+                           *[lsc_arg(c) for c in conds])
+    with open(path, "wb") as out:
+        f.export_bpf(out)
+
+
+# ---- running things ----------------------------------------------------------
+
+def run(cmd, **kw):
+    r = subprocess.run(cmd, capture_output=True, text=True, **kw)
+    if r.returncode != 0:
+        raise BenchError("%s failed (exit %d):\n%s" % (" ".join(cmd), r.returncode,
+                                                       r.stderr.strip()))
+    return r
+
+
+def ours_compile(build, policy, arch, path):
+    run([os.path.join(build, "bpfgen"), "-a", arch, "-f", "raw", "-o", path, policy])
+
+
+def ours_stats(build, policy):
+    """bpfgen --stats for both architectures: arch -> dict."""
+    err = run([os.path.join(build, "bpfgen"), "--stats", "-o", os.devnull, policy]).stderr
+    out = {}
+    for m in re.finditer(r"^(\w+): (\d+) instructions.*lower bound (\d+), max without "
+                         r"argument checks (\d+); (\d+) of (\d+)", err, re.M):
+        out[m.group(1)] = {"len": int(m.group(2)), "lower_bound": int(m.group(3)),
+                           "max_unconditional": int(m.group(4)),
+                           "const_allow": int(m.group(5)), "allowed": int(m.group(6))}
+    if set(out) != set(ARCHS):
+        raise BenchError("cannot read bpfgen --stats output:\n" + err)
+    return out
+
+
+def audit_arch(build, arch, raw):
+    """seccomp_data.arch of ARCH, as bpfgen's own listing states it."""
+    out = run([os.path.join(build, "bpfdis"), "-a", arch, raw]).stdout
+    m = re.search(r"jeq #(0x[0-9a-f]+).*AUDIT_ARCH", out)
+    if not m:
+        raise BenchError("no AUDIT_ARCH test in bpfdis output of " + raw)
+    return int(m.group(1), 16)
+
+
+def satisfying(op, mask, value):
+    """A value of the argument that makes the comparison true."""
+    if op == "!=":
+        return value ^ (mask & -mask)
+    return {">": value + 1, "<": value - 1}.get(op, value) & MASK64
+
+
+def vectors(rules):
+    """Argument vectors that exercise every condition naming a syscall:
+    each value, its neighbours, the value with the unmasked bits set, and
+    each rule satisfied as a whole."""
+    vecs = {(0,) * 6, (MASK64,) * 6}
+
+    for _, _, conds in rules:
+        whole = [0] * 6
+        for arg, op, mask, value in conds:
+            for v in (value, value - 1, value + 1, value | (~mask & MASK64)):
+                vec = [0] * 6
+                vec[arg] = v & MASK64
+                vecs.add(tuple(vec))
+            whole[arg] = satisfying(op, mask, value)
+        vecs.add(tuple(whole))
+    return sorted(vecs)
+
+
+def cases_for(pol, table, max_nr):
+    by_nr = per_syscall(pol, table)
+    return [(nr, vec) for nr in range(max_nr + 1) for vec in vectors(by_nr.get(nr, []))]
+
+
+def simulate(build, raw, token, cases):
+    text = "".join("%x %x %s\n" % (nr, token, " ".join("%x" % a for a in vec))
+                   for nr, vec in cases)
+    out = run([os.path.join(build, "bpfsim"), "--batch", raw], input=text).stdout
+    res = []
+    for line in out.splitlines():
+        action, count = line.rsplit(" ", 1)
+        res.append((action, int(count)))
+    if len(res) != len(cases):
+        raise BenchError("bpfsim answered %d of %d cases" % (len(res), len(cases)))
+    return res
+
+
+def path_stats(cases, results, named):
+    """Per syscall number the most instructions any tried vector runs;
+    then max, mean over all numbers, mean over the named ones."""
+    worst = {}
+    for (nr, _), (_, count) in zip(cases, results):
+        worst[nr] = max(worst.get(nr, 0), count)
+    return {"max": max(worst.values()),
+            "mean": statistics.fmean(worst.values()),
+            "mean_named": statistics.fmean(worst[n] for n in named) if named else 0.0}
+
+
+def raw_len(path):
+    return os.path.getsize(path) // 8
+
+
+def median_time(fn, reps):
+    times = []
+    for _ in range(reps):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times) * 1000.0
+
+
+# ---- the benchmark -----------------------------------------------------------
+
+def bench_policy(build, tmp, name, policy, groups, reps):
+    pol = parse_policy(policy, groups)
+    stats = ours_stats(build, policy)
+    bpfgen = os.path.join(build, "bpfgen")
+    ours_ms = median_time(lambda: run([bpfgen, "-f", "c", "-o", os.devnull, policy]), reps)
+    rows = {}
+    for arch in ARCHS:
+        table = gen_policies.syscall_table(arch)
+        max_nr = max(table.values())
+        named = sorted(per_syscall(pol, table))
+        cases = cases_for(pol, table, max_nr)
+        progs = {"bpfgen": os.path.join(tmp, "%s-%s-ours.bpf" % (name, arch))}
+        ours_compile(build, policy, arch, progs["bpfgen"])
+        token = audit_arch(build, arch, progs["bpfgen"])
+        times = {"bpfgen": ours_ms}
+        for opt in (1, 2):
+            key = "lsc-O%d" % opt
+            progs[key] = os.path.join(tmp, "%s-%s-lsc%d.bpf" % (name, arch, opt))
+            times[key] = median_time(
+                lambda: lsc_compile(pol, table, arch, opt, progs[key]), reps)
+        results = {k: simulate(build, p, token, cases) for k, p in progs.items()}
+        for key in ("lsc-O1", "lsc-O2"):
+            bad = [(c, a, b) for c, a, b in zip(cases, results["bpfgen"], results[key])
+                   if a[0] != b[0]]
+            if bad:
+                (nr, vec), a, b = bad[0]
+                raise BenchError("%s/%s: bpfgen and %s disagree on %d cases, first: nr %d "
+                                 "args %s: %s vs %s" % (name, arch, key, len(bad), nr,
+                                                        [hex(x) for x in vec], a[0], b[0]))
+        rows[arch] = {}
+        for key, p in progs.items():
+            r = {"len": raw_len(p), "compile_ms": times[key]}
+            r.update(path_stats(cases, results[key], named))
+            rows[arch][key] = r
+        rows[arch]["bpfgen"].update(stats[arch])
+        rows[arch]["cases"] = len(cases)
+    return rows
+
+
+def fmt_ratio(a, b):
+    return "%.2f" % (a / b) if b else "-"
+
+
+def print_table(all_rows):
+    head = ("%-10s %-8s %-7s %5s %4s %6s %6s %9s" %
+            ("policy", "arch", "by", "len", "max", "mean", "named", "compile"))
+    print(head)
+    print("-" * len(head) + "  ratio ours/best libseccomp (len, max, mean, named)")
+    for name, rows in all_rows.items():
+        for arch, r in rows.items():
+            for key in ("bpfgen", "lsc-O1", "lsc-O2"):
+                x = r[key]
+                print("%-10s %-8s %-7s %5d %4d %6.2f %6.2f %7.2fms" %
+                      (name, arch, key, x["len"], x["max"], x["mean"], x["mean_named"],
+                       x["compile_ms"]), end="")
+                if key == "bpfgen":
+                    print("  lower bound %d, max by nr alone %d" %
+                          (x["lower_bound"], x["max_unconditional"]))
+                else:
+                    print()
+            best = {k: min(r["lsc-O1"][k], r["lsc-O2"][k])
+                    for k in ("len", "max", "mean", "mean_named")}
+            o = r["bpfgen"]
+            print("%-10s %-8s ratios  %5s %4s %6s %6s" %
+                  ("", "", fmt_ratio(o["len"], best["len"]), fmt_ratio(o["max"], best["max"]),
+                   fmt_ratio(o["mean"], best["mean"]),
+                   fmt_ratio(o["mean_named"], best["mean_named"])))
+
+
+def check_targets(all_rows):
+    """The issue's targets; returns the list of misses."""
+    miss = []
+    for name, rows in all_rows.items():
+        for arch, r in rows.items():
+            o = r["bpfgen"]
+            for k in ("len", "max", "mean"):
+                best = min(r["lsc-O1"][k], r["lsc-O2"][k])
+                if o[k] > best + 1e-9:
+                    miss.append("%s/%s: %s %s > libseccomp's best %s" %
+                                (name, arch, k, o[k], best))
+            if o["max_unconditional"] > o["lower_bound"] + 2:
+                miss.append("%s/%s: syscalls decided by number run up to %d, lower "
+                            "bound %d" % (name, arch, o["max_unconditional"],
+                                          o["lower_bound"]))
+    return miss
+
+
+def scaling(build, tmp, reps):
+    rows = []
+    groups = {}
+    for n in SCALING:
+        policy = os.path.join(tmp, "scale-%d.policy" % n)
+        with open(policy, "w") as f:
+            f.write(gen_policies.scaling_policy(n))
+        bpfgen = os.path.join(build, "bpfgen")
+        r = subprocess.run([bpfgen, "--stats", "-o", os.devnull, policy],
+                           capture_output=True, text=True)
+        sizes = {}
+        for arch in ARCHS:
+            m = re.search(r"^%s: (\d+) instructions" % arch, r.stderr, re.M) or \
+                re.search(r"the %s filter needs (\d+) instructions" % arch, r.stderr)
+            sizes[arch] = int(m.group(1)) if m else None
+        ms = median_time(lambda: subprocess.run([bpfgen, "-f", "c", "-o", os.devnull, policy],
+                                                capture_output=True), reps)
+        pol = parse_policy(policy, groups)
+        table = gen_policies.syscall_table("x86_64")
+        out = os.path.join(tmp, "scale.bpf")
+        lsc_ms = median_time(lambda: lsc_compile(pol, table, "x86_64", 2, out),
+                             max(1, reps // 4))
+        rows.append({"rules": n, "compile_ms": ms, "len": sizes,
+                     "lsc_o2_x86_64_ms": lsc_ms, "lsc_o2_x86_64_len": raw_len(out)})
+    print("\nScaling (synthetic argument rules; bpfgen: both architectures, one process):")
+    print("%6s %10s %12s %12s %16s %12s" % ("rules", "bpfgen", "x86_64 len", "aarch64 len",
+                                            "lsc-O2 x86_64", "lsc len"))
+    for r in rows:
+        print("%6d %8.2fms %12s %12s %14.2fms %12d" %
+              (r["rules"], r["compile_ms"], r["len"]["x86_64"], r["len"]["aarch64"],
+               r["lsc_o2_x86_64_ms"], r["lsc_o2_x86_64_len"]))
+    print("(lengths above 4096 are what bpfgen reports before refusing the policy)")
+    return rows
+
+
+def live(build, tmp, groups, rounds, iters):
+    """Latency of one argument-dependent syscall under each filter, in
+    forked children (bench/latency.c), interleaved to share noise."""
+    prog = os.path.join(build, "bench", "latency")
+    table = gen_policies.syscall_table("x86_64")
+    out = []
+    for name, call, args in LIVE:
+        policy = dict(POLICIES)[name]
+        pol = parse_policy(os.path.join(ROOT, policy), groups)
+        files = {"bpfgen": os.path.join(tmp, "live-%s-ours.bpf" % name),
+                 "lsc-O2": os.path.join(tmp, "live-%s-lsc2.bpf" % name),
+                 "none": "-"}
+        ours_compile(build, os.path.join(ROOT, policy), "x86_64", files["bpfgen"])
+        lsc_compile(pol, table, "x86_64", 2, files["lsc-O2"])
+        argv = [str(table[call])] + ["%#x" % a for a in args]
+        ns = {k: [] for k in files}
+        for _ in range(rounds):
+            for k, f in files.items():
+                r = run([prog, f, str(iters)] + argv)
+                ns[k].append(float(r.stdout.split()[0]))
+        med = {k: statistics.median(v) for k, v in ns.items()}
+        spread = {k: (max(v) - min(v)) / med[k] * 100 for k, v in ns.items()}
+        out.append({"policy": name, "syscall": call, "args": list(args), "ns": med,
+                    "spread_pct": spread})
+    print("\nLive (x86_64, this kernel; median of %d rounds x %d calls):" % (rounds, iters))
+    for r in out:
+        ns = r["ns"]
+        print("  %s: %s(%s): no filter %.1f ns, bpfgen %.1f ns, libseccomp-O2 %.1f ns; "
+              "filter cost ratio ours/libseccomp %.2f (total %.3f)" %
+              (r["policy"], r["syscall"], ", ".join("%#x" % a for a in r["args"]),
+               ns["none"], ns["bpfgen"], ns["lsc-O2"],
+               (ns["bpfgen"] - ns["none"]) / max(ns["lsc-O2"] - ns["none"], 1e-9),
+               ns["bpfgen"] / ns["lsc-O2"]))
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--build", default=os.path.join(ROOT, "build"))
+    ap.add_argument("--quick", action="store_true",
+                    help="few repetitions, no scaling series (smoke test)")
+    ap.add_argument("--no-live", action="store_true", help="skip the live measurement")
+    ap.add_argument("--json", help="also write the numbers to this file")
+    args = ap.parse_args()
+    build = os.path.abspath(args.build)
+    reps = 3 if args.quick else 21
+    groups = list_groups(build)
+    result = {"kernel": os.uname().release}
+    try:
+        with tempfile.TemporaryDirectory(prefix="bpfgen-bench-") as tmp:
+            rows = {}
+            for name, policy in POLICIES:
+                rows[name] = bench_policy(build, tmp, name, os.path.join(ROOT, policy),
+                                          groups, reps)
+            print_table(rows)
+            result["policies"] = rows
+            if not args.quick:
+                result["scaling"] = scaling(build, tmp, reps)
+            if not args.no_live:
+                result["live"] = live(build, tmp, groups, 3 if args.quick else 15,
+                                      20000 if args.quick else 400000)
+    except BenchError as e:
+        print("bench: %s" % e, file=sys.stderr)
+        return 1
+    miss = check_targets(rows)
+    print("\nTargets: " + ("all met" if not miss else "MISSED:\n  " + "\n  ".join(miss)))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(result, f, indent=1)
+    return 0 if not miss else 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())
