@@ -1,0 +1,434 @@
+/* bpfdiff's driver and its words: which inputs to explore for one
+ * architecture (each syscall alone, the unnumbered ranges, other
+ * architectures), and the lines that describe each difference. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bpfgen/seccomp.h"
+#include "tools/lib/diff.h"
+
+#define FULL 0xffffffffu
+#define WORD_NR   (SD_NR / 4)
+#define WORD_ARCH (SD_ARCH / 4)
+
+/* --- conditions as text --- */
+
+/* What the conditions of a path say about one word, simplified. */
+struct word_facts {
+	uint32_t lo, hi;           /* from ordered and exact comparisons */
+	uint32_t fmask, fval;      /* bits fixed by masked equalities */
+	const struct diff_cond *ne[64];  /* the inequalities left to say */
+	size_t nne;
+	int any;
+};
+
+static int popcount1(uint32_t m)
+{
+	return m && !(m & (m - 1));
+}
+
+static void fold_order(struct word_facts *f, const struct diff_cond *c)
+{
+	uint32_t v = c->value;
+
+	switch (c->op) {
+	case DIFF_GT: if (v < FULL && f->lo < v + 1) f->lo = v + 1; break;
+	case DIFF_GE: if (f->lo < v) f->lo = v; break;
+	case DIFF_LT: if (v > 0 && f->hi > v - 1) f->hi = v - 1; break;
+	case DIFF_LE: if (f->hi > v) f->hi = v; break;
+	default: break;
+	}
+}
+
+/* Is inequality C implied by the other facts (or already listed)? */
+static int ne_redundant(const struct word_facts *f, const struct diff_cond *c)
+{
+	if (f->fmask & c->mask & (f->fval ^ c->value))
+		return 1;
+	if (c->mask == FULL && (c->value < f->lo || c->value > f->hi))
+		return 1;
+	for (size_t i = 0; i < f->nne; i++)
+		if (f->ne[i]->mask == c->mask && f->ne[i]->value == c->value)
+			return 1;
+	return 0;
+}
+
+static void word_facts(const struct diff_cond *conds, size_t n,
+		       unsigned word, struct word_facts *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->hi = FULL;
+	for (size_t i = 0; i < n; i++) {
+		const struct diff_cond *c = &conds[i];
+
+		if (c->word != word)
+			continue;
+		f->any = 1;
+		if (c->op == DIFF_EQ && c->mask == FULL) {
+			f->lo = f->hi = c->value;
+		} else if (c->op == DIFF_EQ) {
+			f->fmask |= c->mask;
+			f->fval |= c->value;
+		} else {
+			fold_order(f, c);
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct diff_cond *c = &conds[i];
+
+		if (c->word == word && c->op == DIFF_NE && f->nne < 64 &&
+		    !ne_redundant(f, c))
+			f->ne[f->nne++] = c;
+	}
+}
+
+struct text {
+	char *buf;
+	size_t len, used;
+	int total;
+};
+
+static void put(struct text *t, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void put(struct text *t, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(t->used < t->len ? t->buf + t->used : NULL,
+		      t->used < t->len ? t->len - t->used : 0, fmt, ap);
+	va_end(ap);
+	if (n > 0) {
+		t->used += (size_t)n;
+		t->total += n;
+	}
+}
+
+static void put_and(struct text *t)
+{
+	if (t->total)
+		put(t, " and ");
+}
+
+/* "(i386)" after an architecture token the tables know. */
+static const char *arch_note(unsigned word, uint32_t v)
+{
+	const struct arch *a = word == WORD_ARCH ? arch_by_audit(v) : NULL;
+
+	return a ? a->name : NULL;
+}
+
+static void put_value(struct text *t, unsigned word, const char *name,
+		      const char *op, uint32_t v)
+{
+	const char *note = arch_note(word, v);
+
+	put_and(t);
+	put(t, "%s %s 0x%x", name, op, v);
+	if (note)
+		put(t, " (%s)", note);
+}
+
+static void put_masked(struct text *t, const char *name, uint32_t m,
+		       uint32_t v, int equal)
+{
+	put_and(t);
+	if (popcount1(m) && (v == 0 || v == m))
+		put(t, "%s & 0x%x %s 0", name, m,
+		    (v == m) == equal ? "!=" : "==");
+	else
+		put(t, "%s & 0x%x %s 0x%x", name, m, equal ? "==" : "!=", v);
+}
+
+/* NAME is the word's name, or the whole argument's when its high word is
+ * known to be 0 (then every fact about the low word is one about it). */
+static void put_word(struct text *t, const struct word_facts *f,
+		     unsigned word, const char *name)
+{
+
+	if (f->lo == f->hi) {
+		put_value(t, word, name, "==", f->lo);
+		return;
+	}
+	if (f->lo > 0 && f->hi < FULL) {
+		put_and(t);
+		put(t, "%s in 0x%x..0x%x", name, f->lo, f->hi);
+	} else if (f->lo > 0) {
+		put_value(t, word, name, ">=", f->lo);
+	} else if (f->hi < FULL) {
+		put_value(t, word, name, "<=", f->hi);
+	}
+	if (f->fmask)
+		put_masked(t, name, f->fmask, f->fval, 1);
+	for (size_t i = 0; i < f->nne; i++) {
+		if (f->ne[i]->mask == FULL)
+			put_value(t, word, name, "!=", f->ne[i]->value);
+		else
+			put_masked(t, name, f->ne[i]->mask, f->ne[i]->value, 0);
+	}
+}
+
+/* Is the high word of the argument whose low word is LO pinned to 0? */
+static int high_is_zero(const struct diff_cond *conds, size_t n,
+			uint32_t hide, unsigned lo)
+{
+	struct word_facts f;
+
+	if (lo < SD_ARG_LO(0) / 4 || (lo - SD_ARG_LO(0) / 4) % 2 ||
+	    (hide & (1u << (lo + 1))))
+		return 0;
+	word_facts(conds, n, lo + 1, &f);
+	return f.any && f.lo == 0 && f.hi == 0;
+}
+
+int diff_format_conds(const struct diff_cond *conds, size_t n, uint32_t hide,
+		      char *buf, size_t len)
+{
+	struct text t = { .buf = buf, .len = len };
+	struct word_facts f;
+
+	if (len)
+		buf[0] = '\0';
+	for (unsigned w = 0; w < DIFF_NWORDS; w++) {
+		char name[8];
+
+		if (hide & (1u << w))
+			continue;
+		word_facts(conds, n, w, &f);
+		if (high_is_zero(conds, n, hide, w)) {
+			snprintf(name, sizeof(name), "arg%u",
+				 (w - SD_ARG_LO(0) / 4) / 2);
+			if (f.any)
+				put_word(&t, &f, w, name);
+			else
+				put_value(&t, w, name, "<=", FULL);
+			w++;  /* the high word is said */
+		} else if (f.any) {
+			put_word(&t, &f, w, seccomp_field_name(w * 4));
+		}
+	}
+	return t.total;
+}
+
+/* --- one architecture --- */
+
+struct run {
+	const struct arch *arch;
+	FILE *out;
+	const char *what;   /* "socket (41)", "nrs 0x1c0..0x3fffffff"... */
+	uint32_t hide;      /* words the heading already pins down */
+	size_t ninit;       /* conditions the heading stands for */
+	int show_nr;        /* the heading leaves nr open: give it */
+};
+
+/* Does the path say anything about word W (other than what is hidden)? */
+static int mentions(const struct diff_found *f, uint32_t hide, unsigned w)
+{
+	if (hide & (1u << w))
+		return 0;
+	for (size_t i = 0; i < f->nconds; i++)
+		if (f->conds[i].word == w)
+			return 1;
+	return 0;
+}
+
+/* Does the path add a condition on W after its first N? */
+static int mentions_after(const struct diff_found *f, size_t n, unsigned w)
+{
+	for (size_t i = n; i < f->nconds; i++)
+		if (f->conds[i].word == w)
+			return 1;
+	return 0;
+}
+
+static void put_witness(struct text *t, const struct diff_found *f,
+			uint32_t hide, int show_nr)
+{
+	const struct sim_data *d = &f->witness;
+	int n = 0;
+
+	if (show_nr)
+		put(t, "%snr=0x%x", n++ ? " " : "", d->nr);
+	if (mentions(f, hide, WORD_ARCH))
+		put(t, "%sarch=0x%x", n++ ? " " : "", d->arch);
+	if (mentions(f, hide, SD_IP_LO / 4) || mentions(f, hide, SD_IP_HI / 4))
+		put(t, "%sip=0x%llx", n++ ? " " : "",
+		    (unsigned long long)d->ip);
+	for (unsigned k = 0; k < 6; k++)
+		if (mentions(f, hide, SD_ARG_LO(k) / 4) ||
+		    mentions(f, hide, SD_ARG_HI(k) / 4))
+			put(t, "%sarg%u=0x%llx", n++ ? " " : "", k,
+			    (unsigned long long)d->args[k]);
+}
+
+static void print_found(void *ctx, const struct diff_found *f)
+{
+	const struct run *r = ctx;
+	char conds[2048], wit[512], a[40], b[40];
+	struct text t = { .buf = wit, .len = sizeof(wit) };
+
+	uint32_t hide = r->hide;
+
+	/* A range in the heading: say more about nr only if the path does. */
+	if (r->show_nr && !mentions_after(f, r->ninit, WORD_NR))
+		hide |= 1u << WORD_NR;
+	diff_format_conds(f->conds, f->nconds, hide, conds, sizeof(conds));
+	put_witness(&t, f, hide, r->show_nr);
+	seccomp_action_format(f->act_a, a, sizeof(a));
+	seccomp_action_format(f->act_b, b, sizeof(b));
+	fprintf(r->out, "%s: %s: %s%s%s%s -> %s%s%s%s\n", r->arch->name,
+		r->what, conds[0] ? "when " : "", conds, conds[0] ? ": " : "",
+		a, b, t.total ? " (e.g. " : "", wit, t.total ? ")" : "");
+}
+
+static long explore(struct run *r, const struct diff_prog *a,
+		    const struct diff_prog *b, const struct diff_cond *init,
+		    size_t ninit, char *err, size_t errlen)
+{
+	return diff_explore(a, b, init, ninit, print_found, r, err, errlen);
+}
+
+/* A syscall number worth its own exploration. */
+struct named {
+	uint32_t nr;
+	const char *name;
+	int x32;
+};
+
+static int cmp_named(const void *x, const void *y)
+{
+	const struct named *p = x, *q = y;
+
+	return p->nr < q->nr ? -1 : p->nr > q->nr;
+}
+
+/* Every number ARCH's table names (and x32's, when it shares ARCH's audit
+ * token), sorted, each once. Returns the count, or -1. */
+static long named_numbers(const struct arch *arch, struct named **out)
+{
+	const struct arch *x32 = arch_by_name("x32");
+	int with_x32 = x32 && x32 != arch && arch->x32_bit &&
+		       x32->audit_arch == arch->audit_arch;
+	size_t total = arch->nsyscalls + (with_x32 ? x32->nsyscalls : 0), n = 0;
+	struct named *v = malloc((total ? total : 1) * sizeof(*v));
+
+	if (!v)
+		return -1;
+	for (size_t i = 0; i < arch->nsyscalls; i++)
+		v[n++] = (struct named){ arch->syscalls[i].nr,
+					 arch->syscalls[i].name, 0 };
+	for (size_t i = 0; with_x32 && i < x32->nsyscalls; i++)
+		v[n++] = (struct named){ x32->syscalls[i].nr | arch->x32_bit,
+					 x32->syscalls[i].name, 1 };
+	qsort(v, n, sizeof(*v), cmp_named);
+	total = n;
+	n = 0;
+	for (size_t i = 0; i < total; i++)
+		if (n == 0 || v[n - 1].nr != v[i].nr)
+			v[n++] = v[i];
+	*out = v;
+	return (long)n;
+}
+
+static long explore_named(struct run *r, const struct named *s,
+			  const struct diff_prog *a, const struct diff_prog *b,
+			  char *err, size_t errlen)
+{
+	struct diff_cond init[2] = {
+		{ WORD_ARCH, DIFF_EQ, FULL, r->arch->audit_arch },
+		{ WORD_NR, DIFF_EQ, FULL, s->nr },
+	};
+	char what[96];
+
+	if (s->x32)
+		snprintf(what, sizeof(what), "x32 %s (0x%x)", s->name, s->nr);
+	else
+		snprintf(what, sizeof(what), "%s (%u)", s->name, s->nr);
+	r->what = what;
+	r->hide = 1u << WORD_ARCH | 1u << WORD_NR;
+	r->ninit = 2;
+	r->show_nr = 0;
+	return explore(r, a, b, init, 2, err, errlen);
+}
+
+static long explore_gap(struct run *r, uint32_t lo, uint32_t hi,
+			const struct diff_prog *a, const struct diff_prog *b,
+			char *err, size_t errlen)
+{
+	struct diff_cond init[3] = {
+		{ WORD_ARCH, DIFF_EQ, FULL, r->arch->audit_arch },
+		{ WORD_NR, DIFF_GE, FULL, lo },
+		{ WORD_NR, DIFF_LE, FULL, hi },
+	};
+	char what[64];
+
+	if (lo == hi)
+		snprintf(what, sizeof(what), "unnamed nr 0x%x", lo);
+	else
+		snprintf(what, sizeof(what), "unnamed nrs 0x%x..0x%x", lo, hi);
+	r->what = what;
+	r->hide = 1u << WORD_ARCH;
+	r->ninit = 3;
+	r->show_nr = 1;
+	return explore(r, a, b, init, 3, err, errlen);
+}
+
+static long explore_foreign(struct run *r, const struct diff_prog *a,
+			    const struct diff_prog *b, char *err,
+			    size_t errlen)
+{
+	struct diff_cond init = { WORD_ARCH, DIFF_NE, FULL,
+				  r->arch->audit_arch };
+
+	r->what = "other architectures";
+	r->hide = 0;
+	r->ninit = 1;
+	r->show_nr = 1;
+	return explore(r, a, b, &init, 1, err, errlen);
+}
+
+/* Adds one exploration's count to *TOTAL; 0, or -1 on its error. */
+static int add(long *total, long n)
+{
+	if (n < 0)
+		return -1;
+	*total += n;
+	return 0;
+}
+
+long diff_programs(const struct arch *arch, const struct diff_prog *a,
+		   const struct diff_prog *b, FILE *out, char *err,
+		   size_t errlen)
+{
+	struct run r = { .arch = arch, .out = out };
+	struct named *s;
+	long n = named_numbers(arch, &s), total = 0;
+	uint64_t next = 0;  /* lowest number not explored yet */
+	int rc = 0;
+
+	if (n < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (long i = 0; i < n && rc == 0; i++) {
+		if (s[i].nr > next)
+			rc = add(&total, explore_gap(&r, (uint32_t)next,
+						     s[i].nr - 1, a, b, err,
+						     errlen));
+		if (rc == 0)
+			rc = add(&total, explore_named(&r, &s[i], a, b, err,
+						       errlen));
+		next = (uint64_t)s[i].nr + 1;
+	}
+	if (rc == 0 && next <= FULL)
+		rc = add(&total, explore_gap(&r, (uint32_t)next, FULL, a, b,
+					     err, errlen));
+	if (rc == 0)
+		rc = add(&total, explore_foreign(&r, a, b, err, errlen));
+	free(s);
+	return rc < 0 ? -1 : total;
+}
