@@ -368,6 +368,19 @@ static int parse_statement(struct parser *ps)
 	return parse_rule(ps);
 }
 
+/* Drop the rest of a line already reported as wrong. Its tokens are still
+ * lexed, but quietly: one mistake should give one message. */
+static void skip_line(struct parser *ps)
+{
+	struct diag quiet = { .out = NULL };
+
+	ps->lx.diag = &quiet;
+	while (ps->tok.kind != T_NEWLINE && ps->tok.kind != T_EOF)
+		next(ps);
+	ps->lx.diag = ps->diag;
+	diag_free(&quiet);
+}
+
 static void parse_statements(struct parser *ps)
 {
 	next(ps);
@@ -378,8 +391,7 @@ static void parse_statements(struct parser *ps)
 		if (parse_statement(ps) == 0 && ps->tok.kind != T_NEWLINE &&
 		    ps->tok.kind != T_EOF)
 			expected(ps, "the end of the line");
-		while (ps->tok.kind != T_NEWLINE && ps->tok.kind != T_EOF)
-			next(ps);
+		skip_line(ps);
 	}
 }
 

@@ -361,6 +361,16 @@ Test(parser, error_recovery_reports_every_line)
 		    "@:6:6: error: numbers may not start with 0; write octal as 0o6...\n");
 }
 
+Test(parser, rest_of_a_wrong_line_is_skipped_quietly)
+{
+	/* Regression: the '.' after a bad include used to give a second
+	 * lexer error for the same mistake. */
+	parse_fails("default allow\ninclude other.policy = 0600\n",
+		    "@:2:9: error: expected a quoted file name after include, found 'other'\n");
+	parse_fails("default allow\nallow: read write \"x\\y\n",
+		    "@:2:13: error: expected the end of the line, found 'write'\n");
+}
+
 Test(parser, error_count_is_capped)
 {
 	char text[4096] = "default allow\n";
