@@ -176,6 +176,10 @@ static struct token lex_string(struct lexer *lx, struct token t)
 			diag_error(lx->diag, here(lx), "backslashes are not allowed in strings");
 			return error_token(lx, t);
 		}
+		if (c == 0) {   /* would silently cut the file name short */
+			diag_error(lx->diag, here(lx), "NUL byte in policy text");
+			return error_token(lx, t);
+		}
 		if (n + 1 >= sizeof(t.text)) {
 			diag_error(lx->diag, t.pos, "string is longer than %d characters",
 				   TOK_TEXT_MAX - 1);

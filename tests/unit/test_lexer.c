@@ -135,6 +135,19 @@ Test(lexer, nul_byte_is_an_error_with_position)
 	cr_assert_eq(l.toks[l.n - 2].pos.line, 2);
 }
 
+Test(lexer, nul_byte_inside_a_string)
+{
+	/* Regression: the NUL used to end the C string silently, so
+	 * include "a<NUL>b" read the file "a". */
+	static const char src[] = "include \"a\0b\"";
+	struct lexed l;
+
+	lex_bytes(src, sizeof(src) - 1, &l);
+	cr_assert_eq(l.errors, 1, "%s", l.msgs);
+	cr_assert_str_eq(l.msgs, "t.policy:1:11: error: NUL byte in policy text\n");
+	cr_assert_eq(l.toks[1].kind, T_ERROR);
+}
+
 Test(lexer, strings)
 {
 	struct lexed l;
