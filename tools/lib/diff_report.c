@@ -147,19 +147,21 @@ static void put_masked(struct text *t, const char *name, uint32_t m,
 /* NAME is the word's name, or the whole argument's when its high word is
  * known to be 0 (then every fact about the low word is one about it). */
 static void put_word(struct text *t, const struct word_facts *f,
-		     unsigned word, const char *name)
+		     unsigned word, const char *name, int whole)
 {
 
 	if (f->lo == f->hi) {
 		put_value(t, word, name, "==", f->lo);
 		return;
 	}
-	if (f->lo > 0 && f->hi < FULL) {
+	/* A whole argument's upper bound is always said: the high word being
+	 * 0 is part of the region. */
+	if (f->lo > 0 && (f->hi < FULL || whole)) {
 		put_and(t);
 		put(t, "%s in 0x%x..0x%x", name, f->lo, f->hi);
 	} else if (f->lo > 0) {
 		put_value(t, word, name, ">=", f->lo);
-	} else if (f->hi < FULL) {
+	} else if (f->hi < FULL || whole) {
 		put_value(t, word, name, "<=", f->hi);
 	}
 	if (f->fmask)
@@ -188,27 +190,31 @@ static int high_is_zero(const struct diff_cond *conds, size_t n,
 int diff_format_conds(const struct diff_cond *conds, size_t n, uint32_t hide,
 		      char *buf, size_t len)
 {
+	/* High words before low ones: "arg0.hi == 0x2 and arg0.lo >= 0x1". */
+	static const uint8_t order[DIFF_NWORDS] = {
+		0, 1, 3, 2, 5, 4, 7, 6, 9, 8, 11, 10, 13, 12, 15, 14,
+	};
 	struct text t = { .buf = buf, .len = len };
 	struct word_facts f;
 
 	if (len)
 		buf[0] = '\0';
-	for (unsigned w = 0; w < DIFF_NWORDS; w++) {
-		char name[8];
+	for (unsigned i = 0; i < DIFF_NWORDS; i++) {
+		unsigned w = order[i];
+		int said_with_low = w > 0 && high_is_zero(conds, n, hide, w - 1);
+		char name[16];
 
 		if (hide & (1u << w))
 			continue;
 		word_facts(conds, n, w, &f);
 		if (high_is_zero(conds, n, hide, w)) {
+			/* The high word is 0 (and was left unsaid): name
+			 * the whole argument instead. */
 			snprintf(name, sizeof(name), "arg%u",
 				 (w - SD_ARG_LO(0) / 4) / 2);
-			if (f.any)
-				put_word(&t, &f, w, name);
-			else
-				put_value(&t, w, name, "<=", FULL);
-			w++;  /* the high word is said */
-		} else if (f.any) {
-			put_word(&t, &f, w, seccomp_field_name(w * 4));
+			put_word(&t, &f, w, name, 1);
+		} else if (f.any && !said_with_low) {
+			put_word(&t, &f, w, seccomp_field_name(w * 4), 0);
 		}
 	}
 	return t.total;
@@ -268,7 +274,7 @@ static void put_witness(struct text *t, const struct diff_found *f,
 static void print_found(void *ctx, const struct diff_found *f)
 {
 	const struct run *r = ctx;
-	char conds[2048], wit[512], a[40], b[40];
+	char conds[2048], wit[512] = "", a[40], b[40];
 	struct text t = { .buf = wit, .len = sizeof(wit) };
 
 	uint32_t hide = r->hide;
