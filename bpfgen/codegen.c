@@ -26,6 +26,9 @@ struct codegen {
 	const struct decision *d;
 	struct ir *ir;
 	int *node_label;        /* chain node -> label of its code */
+	int *lo_load;           /* chain node -> label of its first test's
+				 * low-word load, once the high word passed */
+	int *lo_test;           /* ... and of that test, A holding the word */
 	struct ret_label *rets;
 	size_t nrets, rets_cap;
 	long a_holds;           /* seccomp_data offset in A, or -1 */
@@ -54,6 +57,59 @@ static int node_label(struct codegen *cg, int n)
 	if (cg->node_label[n] < 0)
 		cg->node_label[n] = ir_label(cg->ir);
 	return cg->node_label[n];
+}
+
+/* Lazily made label in TABLE[N]. */
+static int table_label(struct codegen *cg, int *table, int n)
+{
+	if (table[n] < 0)
+		table[n] = ir_label(cg->ir);
+	return table[n];
+}
+
+/* Does condition B require what A's high-word test requires? Then after
+ * A's high word passed, B's passes too, and after it failed, B fails. */
+static int same_high_test(const struct cond *a, const struct cond *b)
+{
+	return a->op == OP_EQ && b->op == OP_EQ && a->arg == b->arg &&
+	       !a->lo32 == !b->lo32 &&
+	       (a->lo32 || ((a->mask >> 32) == (b->mask >> 32) &&
+			    (a->value >> 32) == (b->value >> 32)));
+}
+
+/* The first test of node N is "arg & mask == value" sharing C's high-word
+ * test (see same_high_test). */
+static int shares_first_test(const struct codegen *cg, int n, const struct cond *c)
+{
+	const struct chain_node *node = &cg->d->nodes[n];
+
+	return !node->terminal && same_high_test(c, &node->conds[0]);
+}
+
+/* Where to go when the high word of C, node N's first test, is not what
+ * it must be: past every following node whose first test needs the same
+ * high word, since they all fail. */
+static int high_fail_target(struct codegen *cg, int n, const struct cond *c)
+{
+	int m = cg->d->nodes[n].next;
+
+	while (shares_first_test(cg, m, c))
+		m = cg->d->nodes[m].next;
+	return node_label(cg, m);
+}
+
+/* Where to go when the low word of C, node N's first test, does not
+ * match: the next node, but past its high-word test when it is C's, and
+ * past its load too when A still holds the word (KEPT_A). */
+static int low_fail_target(struct codegen *cg, int n, const struct cond *c,
+			   int kept_a)
+{
+	int m = cg->d->nodes[n].next;
+
+	if (!shares_first_test(cg, m, c))
+		return node_label(cg, m);
+	return kept_a ? table_label(cg, cg->lo_test, m)
+		      : table_label(cg, cg->lo_load, m);
 }
 
 static void place(struct codegen *cg, int label)
@@ -96,6 +152,36 @@ static void word_eq(struct codegen *cg, uint32_t off, uint32_t mask,
 		cg->a_holds = -1;
 		ir_jump(cg->ir, JEQ, value, succ, fail);
 	}
+}
+
+/* Does word_eq leave the tested word in A? Only the AND form does not. */
+static int word_eq_keeps_a(uint32_t mask, uint32_t value)
+{
+	return mask == 0xffffffffu || value == 0 ||
+	       (value == mask && is_single_bit(mask));
+}
+
+/* A node's first test when it is "arg & mask == value": like cond_eq, but
+ * with entry points for the nodes before it in the chain. Consecutive
+ * rules testing one argument for several values then share one high-word
+ * test and one load of the low word, a jeq per value (see
+ * high_fail_target and low_fail_target). */
+static void first_eq(struct codegen *cg, int n, const struct cond *c, int succ)
+{
+	uint32_t mhi = (uint32_t)(c->mask >> 32), vhi = (uint32_t)(c->value >> 32);
+	uint32_t mlo = (uint32_t)c->mask, vlo = (uint32_t)c->value;
+	int lo_load = table_label(cg, cg->lo_load, n);
+
+	if (!c->lo32 && mhi != 0)
+		word_eq(cg, SD_ARG_HI(c->arg), mhi, vhi, lo_load,
+			high_fail_target(cg, n, c));
+	place(cg, lo_load);
+	if (mlo != 0)
+		load(cg, SD_ARG_LO(c->arg));
+	/* Jumps arrive here only with A holding the low word. */
+	ir_place(cg->ir, table_label(cg, cg->lo_test, n));
+	word_eq(cg, SD_ARG_LO(c->arg), mlo, vlo, succ,
+		low_fail_target(cg, n, c, word_eq_keeps_a(mlo, vlo)));
 }
 
 /* arg & mask == value over 64 bits (or only the low word). */
@@ -177,7 +263,10 @@ static void emit_node(struct codegen *cg, int n)
 	for (size_t i = 0; i < node->nconds; i++) {
 		int succ = i + 1 == node->nconds ? done : ir_label(cg->ir);
 
-		emit_cond(cg, &node->conds[i], succ, fail);
+		if (i == 0 && node->conds[0].op == OP_EQ)
+			first_eq(cg, n, &node->conds[0], succ);
+		else
+			emit_cond(cg, &node->conds[i], succ, fail);
 		if (i + 1 < node->nconds) {
 			ir_place(cg->ir, succ);
 			/* Only an equality test reaches its success label
@@ -265,8 +354,10 @@ void codegen(const struct decision *d, const struct tree *t, struct ir *out)
 	int x32_label = ir_label(out);
 
 	cg.node_label = xmalloc(d->nnodes * sizeof(int));
+	cg.lo_load = xmalloc(d->nnodes * sizeof(int));
+	cg.lo_test = xmalloc(d->nnodes * sizeof(int));
 	for (size_t i = 0; i < d->nnodes; i++)
-		cg.node_label[i] = -1;
+		cg.node_label[i] = cg.lo_load[i] = cg.lo_test[i] = -1;
 	emit_prologue(&cg, x32_label);
 	if (t->leaf)
 		ir_jump(out, BPF_JMP | BPF_JA, 0, node_label(&cg, t->node), -1);
@@ -279,5 +370,7 @@ void codegen(const struct decision *d, const struct tree *t, struct ir *out)
 		ir_stmt(out, RET, cg.rets[i].action);
 	}
 	free(cg.node_label);
+	free(cg.lo_load);
+	free(cg.lo_test);
 	free(cg.rets);
 }

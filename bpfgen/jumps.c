@@ -124,20 +124,91 @@ static struct insn trampoline(const struct list *l, size_t target)
 	return t;
 }
 
-/* Give one far branch of instruction I a trampoline. Returns 1 if it did. */
+/* An instruction within reach of I that already does what a trampoline
+ * to TARGET would (a ja to it, or the same return), the farthest one so
+ * that later branches can share it too; 0 if there is none. */
+static size_t shared_trampoline(const struct list *l, size_t i, size_t target)
+{
+	const struct insn *t = &l->v[target];
+	size_t j = i + 1 + MAX_COND_JUMP;
+
+	if (j >= l->n)
+		j = l->n - 1;
+	for (; j > i; j--) {
+		const struct insn *y = &l->v[j];
+
+		if ((is_ja(y->code) && y->jt == target) ||
+		    (is_ret(t->code) && y->code == t->code && y->k == t->k))
+			return j;
+	}
+	return 0;
+}
+
+/* Give one far branch of instruction I a trampoline, shared with other
+ * branches when one is in reach. Returns 1 if it changed anything. */
 static int fix_one(struct list *l, size_t i)
 {
 	const struct insn *x = &l->v[i];
 	int far_jt = x->jt - i - 1 > MAX_COND_JUMP;
+	size_t shared;
 
 	if (!far_jt && x->jf - i - 1 <= MAX_COND_JUMP)
 		return 0;
+	shared = shared_trampoline(l, i, far_jt ? x->jt : x->jf);
+	if (shared) {
+		*(far_jt ? &l->v[i].jt : &l->v[i].jf) = shared;
+		return 1;
+	}
 	insert(l, i + 1, trampoline(l, far_jt ? x->jt : x->jf));
 	/* insert() moved both targets past the trampoline (and may have moved
 	 * the list: no pointers into it across the call); aim the far one at
 	 * the trampoline itself. */
 	*(far_jt ? &l->v[i].jt : &l->v[i].jf) = i + 1;
 	return 1;
+}
+
+/* Instructions no path from the start reaches: the code generator leaves
+ * a chain node's entry unused when every jump to it could go past its
+ * first test (codegen.c, first_eq). Jumps only go forward, so one pass
+ * in order marks everything. */
+static void remove_unreachable(struct list *l)
+{
+	char *reach = xcalloc(l->n + 1, 1);
+	size_t *new_index = xcalloc(l->n + 1, sizeof(size_t));
+	size_t kept = 0;
+
+	reach[0] = 1;
+	for (size_t i = 0; i < l->n; i++) {
+		const struct insn *x = &l->v[i];
+
+		if (!reach[i] || is_ret(x->code))
+			continue;
+		if (is_ja(x->code)) {
+			reach[x->jt] = 1;
+		} else if (is_cond_jump(x->code)) {
+			reach[x->jt] = 1;
+			reach[x->jf] = 1;
+		} else {
+			reach[i + 1] = 1;
+		}
+	}
+	for (size_t i = 0; i <= l->n; i++) {
+		new_index[i] = kept;
+		if (i < l->n && reach[i])
+			l->v[kept++] = l->v[i];
+	}
+	l->n = kept;
+	for (size_t i = 0; i < l->n; i++) {
+		struct insn *x = &l->v[i];
+
+		if (is_ja(x->code) || is_cond_jump(x->code)) {
+			x->jt = new_index[x->jt];
+			if (is_cond_jump(x->code))
+				x->jf = new_index[x->jf];
+		}
+	}
+	free(reach);
+	free(new_index);
 }
 
 /* Drop "ja" to the very next instruction; such jumps are left by the code
@@ -169,10 +240,13 @@ size_t resolve_jumps(const struct ir *ir, struct sock_filter **out)
 	struct sock_filter *f;
 	int changed = 1;
 
+	remove_unreachable(&l);
 	drop_empty_jumps(&l);
 	while (changed) {
 		changed = 0;
-		for (size_t i = 0; i < l.n; i++)
+		/* Last to first, so that the trampolines of later branches
+		 * already exist when earlier ones look for one to share. */
+		for (size_t i = l.n; i-- > 0;)
 			if (is_cond_jump(l.v[i].code) && fix_one(&l, i))
 				changed = 1;
 	}
