@@ -152,4 +152,62 @@ endif
 check-aarch64: $(BUILD)/bpfgen
 	/usr/bin/python3 tests/aarch64/check.py --build $(BUILD) --make "$(MAKE)"
 
+# ---- make install / uninstall (issue 7) -----------------------------------
+# `make install [PREFIX=/usr/local] [DESTDIR=/staging]` puts
+#   the tools                     in $(BINDIR)
+#   the runtime's header          in $(INCLUDEDIR)/bpfgen/bpfrt.h
+#   the runtime as a library      in $(LIBDIR)/libbpfrt.a
+#   its pkg-config file           in $(LIBDIR)/pkgconfig/bpfrt.pc
+#   the runtime's two source files, for vendoring, in $(DATADIR)/bpfgen/runtime/
+#   the man pages (man/*.1, man/*.5) in $(MANDIR)/man1, man5.
+# `make uninstall` with the same PREFIX and DESTDIR removes exactly those
+# files, and the directories only bpfgen uses.
+PREFIX     ?= /usr/local
+BINDIR     ?= $(PREFIX)/bin
+INCLUDEDIR ?= $(PREFIX)/include
+LIBDIR     ?= $(PREFIX)/lib
+DATADIR    ?= $(PREFIX)/share
+MANDIR     ?= $(DATADIR)/man
+INSTALL    ?= install
+INST_TOOLS := bpfgen bpfsim bpfdis bpfasm bpfdiff seccomp-audit
+MAN1       := $(notdir $(wildcard man/*.1))
+MAN5       := $(notdir $(wildcard man/*.5))
+RT_LIB     := $(BUILD)/runtime/libbpfrt.a
+VERSION     = $(shell sed -n 's/^\#define BPFGEN_VERSION "\(.*\)"/\1/p' bpfgen/version.h)
+
+.PHONY: install uninstall
+# The installed runtime runs in target programs: no sanitizers.
+$(BUILD)/runtime/bpfrt.o: runtime/bpfrt.c runtime/bpfrt.h
+	@mkdir -p $(dir $@)
+	$(CC) $(filter-out $(SAN_FLAGS),$(CFLAGS)) -fPIC -c -o $@ $<
+
+$(RT_LIB): $(BUILD)/runtime/bpfrt.o
+	rm -f $@
+	$(AR) rcs $@ $^
+
+install: $(addprefix $(BUILD)/,$(INST_TOOLS)) $(RT_LIB)
+	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(INCLUDEDIR)/bpfgen \
+		$(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(DATADIR)/bpfgen/runtime \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
+	$(INSTALL) -m 755 $(addprefix $(BUILD)/,$(INST_TOOLS)) $(DESTDIR)$(BINDIR)
+	$(INSTALL) -m 644 runtime/bpfrt.h $(DESTDIR)$(INCLUDEDIR)/bpfgen
+	$(INSTALL) -m 644 $(RT_LIB) $(DESTDIR)$(LIBDIR)
+	$(INSTALL) -m 644 runtime/bpfrt.c runtime/bpfrt.h $(DESTDIR)$(DATADIR)/bpfgen/runtime
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
+		-e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+		runtime/bpfrt.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/bpfrt.pc
+	$(INSTALL) -m 644 $(addprefix man/,$(MAN1)) $(DESTDIR)$(MANDIR)/man1
+	$(INSTALL) -m 644 $(addprefix man/,$(MAN5)) $(DESTDIR)$(MANDIR)/man5
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(INST_TOOLS)) \
+		$(DESTDIR)$(INCLUDEDIR)/bpfgen/bpfrt.h \
+		$(DESTDIR)$(LIBDIR)/libbpfrt.a $(DESTDIR)$(LIBDIR)/pkgconfig/bpfrt.pc \
+		$(DESTDIR)$(DATADIR)/bpfgen/runtime/bpfrt.c \
+		$(DESTDIR)$(DATADIR)/bpfgen/runtime/bpfrt.h \
+		$(addprefix $(DESTDIR)$(MANDIR)/man1/,$(MAN1)) \
+		$(addprefix $(DESTDIR)$(MANDIR)/man5/,$(MAN5))
+	-rmdir $(DESTDIR)$(INCLUDEDIR)/bpfgen $(DESTDIR)$(DATADIR)/bpfgen/runtime \
+		$(DESTDIR)$(DATADIR)/bpfgen 2>/dev/null
+
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
