@@ -13,6 +13,7 @@ PACKAGES="
   clang libclang-rt-14-dev
   libjson-c-dev
   graphviz
+  pkg-config groff-base
 "
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
