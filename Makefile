@@ -210,4 +210,23 @@ uninstall:
 	-rmdir $(DESTDIR)$(INCLUDEDIR)/bpfgen $(DESTDIR)$(DATADIR)/bpfgen/runtime \
 		$(DESTDIR)$(DATADIR)/bpfgen 2>/dev/null
 
+# ---- Benchmarks against libseccomp (issue 6) --------------------------------
+# `make bench` compiles bench/policies/* and the worker policy with bpfgen
+# and with libseccomp (python3-seccomp, optimize 1 and 2) for x86_64 and
+# aarch64, counts instructions in bpfsim, times compilation, measures one
+# argument-dependent syscall's latency live, and prints the table.
+# Not part of `make test`; `make bench-smoke` is a quick run of the same.
+BENCH_PY := /usr/bin/python3 bench/bench.py --build $(BUILD)
+
+.PHONY: bench bench-smoke
+$(BUILD)/bench/latency: bench/latency.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(filter-out $(SAN_FLAGS),$(CFLAGS)) -o $@ $<
+
+bench: $(BUILD)/bpfgen $(BUILD)/bpfsim $(BUILD)/bpfdis $(BUILD)/bench/latency
+	$(BENCH_PY) --json $(BUILD)/bench/results.json
+
+bench-smoke: $(BUILD)/bpfgen $(BUILD)/bpfsim $(BUILD)/bpfdis $(BUILD)/bench/latency
+	$(BENCH_PY) --quick
+
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
