@@ -173,6 +173,25 @@ Test(diff, solver_many_exclusions)
 	cr_assert_eq(v, FULL);
 }
 
+/* A linear chain of jeq on nr leaves hundreds of exclusions, mixed with a
+ * masked condition: still exact and quick. */
+Test(diff, solver_exclusions_with_masks)
+{
+	static struct diff_cond c[1002];
+	uint32_t v;
+
+	for (uint32_t i = 0; i < 1000; i++)
+		c[i] = (struct diff_cond){ 0, DIFF_NE, FULL, i };
+	c[1000] = (struct diff_cond){ 0, DIFF_NE, 1, 0 };
+	cr_assert_eq(diff_word_solve(c, 1001, 0, &v), 1);
+	cr_assert_eq(v, 1001);
+	c[1001] = (struct diff_cond){ 0, DIFF_LE, FULL, 1000 };
+	cr_assert_eq(diff_word_solve(c, 1002, 0, &v), 0);
+	c[1001] = (struct diff_cond){ 0, DIFF_NE, 2, 0 };
+	cr_assert_eq(diff_word_solve(c, 1002, 0, &v), 1);
+	cr_assert_eq(v, 1003);
+}
+
 /* --- the walk --- */
 
 struct found_list {

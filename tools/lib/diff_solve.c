@@ -26,11 +26,17 @@ struct failed {
 struct problem {
 	uint32_t lo, hi;        /* lo <= word <= hi */
 	uint32_t fmask, fval;   /* word & fmask == fval */
-	struct clause *cl;
+	struct clause *cl;      /* masked inequalities */
 	size_t ncl, nsat;       /* nsat: uint64_t per satisfied-set */
+	uint32_t *excl;         /* word != value, sorted: kept apart, so that
+				 * long chains of jeq on nr stay cheap */
+	size_t nexcl;
 	struct failed *fail;
 	size_t nfail, capfail;
 	long budget;
+	long excl_fails;        /* leaves lost to exclusions alone: a state
+				 * under one is not remembered as failed,
+				 * since exclusions depend on the prefix */
 	uint64_t *scratch;      /* satisfied-set of the current node */
 };
 
@@ -104,7 +110,15 @@ static int add_cond(struct problem *p, const struct diff_cond *c)
 	}
 }
 
-/* Drop clauses the fixed bits or the interval already satisfy. Returns 0
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Drop clauses the fixed bits or the interval already satisfy; move the
+ * plain exclusions to p->excl. Returns 0
  * if a clause is already violated. */
 static int prune_clauses(struct problem *p)
 {
@@ -117,12 +131,46 @@ static int prune_clauses(struct problem *p)
 			continue;
 		if (!(c.mask & ~p->fmask))
 			return 0;
-		if (c.mask == FULL && (c.value < p->lo || c.value > p->hi))
+		if (c.mask == FULL) {
+			if (c.value >= p->lo && c.value <= p->hi)
+				p->excl[p->nexcl++] = c.value;
 			continue;
+		}
 		p->cl[keep++] = c;
 	}
 	p->ncl = keep;
+	qsort(p->excl, p->nexcl, sizeof(*p->excl), cmp_u32);
 	return 1;
+}
+
+/* Is V one of the excluded values? */
+static int excluded(const struct problem *p, uint32_t v)
+{
+	size_t lo = 0, hi = p->nexcl;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (p->excl[mid] == v)
+			return 1;
+		if (p->excl[mid] < v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return 0;
+}
+
+/* Smallest y >= FROM, y <= hi, with (y & M) == V and not excluded, or
+ * NONE. Each excluded value can push y up at most once. */
+static uint64_t first_allowed(const struct problem *p, uint32_t from,
+			      uint32_t m, uint32_t v)
+{
+	uint64_t y = next_fixed(from, m, v);
+
+	while (y != NONE && y <= p->hi && excluded(p, (uint32_t)y))
+		y = y == FULL ? NONE : next_fixed((uint32_t)y + 1, m, v);
+	return y == NONE || y > p->hi ? NONE : y;
 }
 
 static int find_failed(const struct problem *p, int bit, int tl, int th)
@@ -192,10 +240,10 @@ static int dfs(struct problem *p, int bit, uint32_t prefix, uint32_t *out)
 {
 	uint32_t done = above(bit);
 	uint32_t from = p->lo > prefix ? p->lo : prefix;
-	uint64_t y = next_fixed(from, p->fmask | done,
-				(p->fval & ~done) | (prefix & done));
+	uint32_t m = p->fmask | done, v = (p->fval & ~done) | (prefix & done);
+	uint64_t y = next_fixed(from, m, v);
 	int tl = !((prefix ^ p->lo) & done), th = !((prefix ^ p->hi) & done);
-	long open;
+	long open, fails_before = p->excl_fails;
 	uint64_t *sat;
 
 	if (y == NONE || y > p->hi)
@@ -204,6 +252,11 @@ static int dfs(struct problem *p, int bit, uint32_t prefix, uint32_t *out)
 	if (open < 0)
 		return 0;
 	if (open == 0) {
+		y = first_allowed(p, from, m, v);
+		if (y == NONE) {
+			p->excl_fails++;
+			return 0;
+		}
 		*out = (uint32_t)y;
 		return 1;
 	}
@@ -216,18 +269,19 @@ static int dfs(struct problem *p, int bit, uint32_t prefix, uint32_t *out)
 		return -1;
 	memcpy(sat, p->scratch, p->nsat * sizeof(uint64_t));
 	for (uint32_t b = 0; b <= 1; b++) {
-		uint32_t m = 1u << bit;
+		uint32_t one = 1u << bit;
 		int r;
 
-		if ((p->fmask & m) && ((p->fval & m) != (b ? m : 0)))
+		if ((p->fmask & one) && ((p->fval & one) != (b ? one : 0)))
 			continue;
-		r = dfs(p, bit - 1, prefix | (b ? m : 0), out);
+		r = dfs(p, bit - 1, prefix | (b ? one : 0), out);
 		if (r != 0) {
 			free(sat);
 			return r;
 		}
 	}
-	if (remember_failed(p, bit, tl, th, sat) < 0) {
+	if (p->excl_fails == fails_before &&
+	    remember_failed(p, bit, tl, th, sat) < 0) {
 		free(sat);
 		return -1;
 	}
@@ -241,6 +295,7 @@ static void problem_free(struct problem *p)
 		free(p->fail[i].sat);
 	free(p->fail);
 	free(p->cl);
+	free(p->excl);
 	free(p->scratch);
 }
 
@@ -251,8 +306,11 @@ int diff_word_solve(const struct diff_cond *conds, size_t n, unsigned word,
 	int rc = 1;
 
 	p.cl = malloc((n ? n : 1) * sizeof(*p.cl));
-	if (!p.cl)
+	p.excl = malloc((n ? n : 1) * sizeof(*p.excl));
+	if (!p.cl || !p.excl) {
+		problem_free(&p);
 		return -1;
+	}
 	for (size_t i = 0; i < n && rc == 1; i++)
 		if (conds[i].word == word)
 			rc = add_cond(&p, &conds[i]);
