@@ -68,10 +68,13 @@ static void load(const char *path, struct sock_fprog *prog)
 		die("cannot open the filter file");
 	p = malloc(cap * sizeof(*p));
 	while (p && fread(b, 1, 8, f) == 8) {
-		if (n == cap)
-			p = realloc(p, (cap *= 2) * sizeof(*p));
-		if (!p)
-			break;
+		if (n == cap) {
+			struct sock_filter *more = realloc(p, (cap *= 2) * sizeof(*p));
+
+			if (!more)
+				die("out of memory");
+			p = more;
+		}
 		p[n].code = (uint16_t)(b[0] | b[1] << 8);
 		p[n].jt = b[2];
 		p[n].jf = b[3];
@@ -202,6 +205,25 @@ static int report(const struct shared *s, int status)
 	return 1;
 }
 
+/* Waits for the child, or for its recorded result: a child whose filter
+ * forbids exiting may not manage to exit, so it is killed once done. */
+static int wait_child(pid_t pid, const struct shared *s, int *status)
+{
+	for (;;) {
+		pid_t got = waitpid(pid, status, WNOHANG);
+
+		if (got == pid)
+			return 0;
+		if (got < 0)
+			return -1;
+		if (atomic_load(&s->outcome) != NONE) {
+			kill(pid, SIGKILL);
+			return waitpid(pid, status, 0) == pid ? 0 : -1;
+		}
+		usleep(200);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	struct call c = {0};
@@ -237,8 +259,8 @@ int main(int argc, char **argv)
 	if (pid < 0)
 		die("fork failed");
 	if (pid == 0) {
-		/* No core files from the kills we provoke; and never hang if
-		 * the filter forbids exiting. */
+		/* No core files from the kills we provoke; and a backstop
+		 * should the parent's wait go wrong. */
 		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 		alarm(10);
 		if (threaded)
@@ -247,7 +269,8 @@ int main(int argc, char **argv)
 			filtered_call(&c);
 		_exit(0);
 	}
-	if (waitpid(pid, &status, 0) != pid)
+	free(c.prog.filter);
+	if (wait_child(pid, c.out, &status) < 0)
 		die("waitpid failed");
 	return report(c.out, status);
 }
