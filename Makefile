@@ -76,7 +76,7 @@ check-sanitize:
 	$(MAKE) BUILD=build/san SANITIZE=1 check
 
 # Everything CI runs.
-test: check check-sanitize check-aarch64
+test: check check-sanitize check-aarch64 fuzz-ci
 
 clean:
 	rm -rf build
@@ -223,10 +223,85 @@ $(BUILD)/bench/latency: bench/latency.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(filter-out $(SAN_FLAGS),$(CFLAGS)) -o $@ $<
 
-bench: $(BUILD)/bpfgen $(BUILD)/bpfsim $(BUILD)/bpfdis $(BUILD)/bench/latency
+# The compiler timed in-process, without the cost of starting a program.
+$(BUILD)/bench/compile_time: $(BUILD)/obj/bench/compile_time.o $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+BENCH_DEPS := $(BUILD)/bpfgen $(BUILD)/bpfsim $(BUILD)/bpfdis \
+              $(BUILD)/bench/latency $(BUILD)/bench/compile_time
+bench: $(BENCH_DEPS)
 	$(BENCH_PY) --json $(BUILD)/bench/results.json
 
-bench-smoke: $(BUILD)/bpfgen $(BUILD)/bpfsim $(BUILD)/bpfdis $(BUILD)/bench/latency
+bench-smoke: $(BENCH_DEPS)
 	$(BENCH_PY) --quick
+
+# ---- Assurance: fuzzing and the long differential campaign (issue 5) ------
+# libFuzzer harnesses tests/fuzz/fuzz_NAME.c -> build/fuzz/fuzz_NAME, built
+# by clang with ASan+UBSan together with the library sources (compiled again
+# by clang into build/fuzz/obj; the gcc objects are not reused).
+#   make fuzz-ci    every harness for FUZZ_TIME seconds (CI: part of `test`),
+#                   after replaying its seeds and its crash regressions
+#   make fuzz       the same for FUZZ_LONG seconds each (FUZZERS=... to pick)
+# Seeds: tests/fuzz/corpus/NAME/ (committed). What the fuzzer learns goes to
+# build/fuzz/corpus/NAME/, crashes to build/fuzz/crashes/; a crash, once
+# fixed, is committed to tests/fuzz/regress/NAME/ and replayed by fuzz-ci.
+#   make diff-long  the differential test against libseccomp over DIFF_COUNT
+#                   random policies from DIFF_SEED (default: from the clock)
+FUZZ_CC     ?= clang
+FUZZ_DIR    := $(BUILD)/fuzz
+FUZZ_TIME   ?= 60
+FUZZ_LONG   ?= 3600
+FUZZ_SAN    := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS := -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -g -O1 $(FUZZ_SAN)
+FUZZ_OBJ    := $(LIB_SRC:%.c=$(FUZZ_DIR)/obj/%.o)
+FUZZERS     ?= $(patsubst tests/fuzz/%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_OPTS   := -rss_limit_mb=2048 -timeout=10 -max_len=65536 -print_final_stats=1
+DIFF_COUNT  ?= 100000
+DIFF_SEED   ?=
+
+.PHONY: fuzz fuzz-ci fuzz-build diff-long
+# Objects of the fuzz build are kept, not treated as intermediate files.
+.SECONDARY: $(FUZZ_OBJ)
+$(FUZZ_DIR)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+
+$(FUZZ_DIR)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJ)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $^ -ljson-c
+
+fuzz-build: $(addprefix $(FUZZ_DIR)/,$(FUZZERS))
+
+# $(1): seconds per harness. Regressions and seeds are replayed first (a
+# file argument runs once); then the fuzzer runs on its corpus.
+define run_fuzzers
+	@set -e; for f in $(FUZZERS); do \
+	  mkdir -p $(FUZZ_DIR)/corpus/$$f $(FUZZ_DIR)/crashes; \
+	  echo "== $$f: replaying seeds and regressions"; \
+	  $(FUZZ_DIR)/$$f $(FUZZ_OPTS) $$(find tests/fuzz/corpus/$$f tests/fuzz/regress/$$f \
+	    -type f 2>/dev/null) > $(FUZZ_DIR)/$$f.replay.log 2>&1 || \
+	    { tail -40 $(FUZZ_DIR)/$$f.replay.log; exit 1; }; \
+	  echo "== $$f: fuzzing for $(1) s (log: $(FUZZ_DIR)/$$f.log)"; \
+	  $(FUZZ_DIR)/$$f $(FUZZ_OPTS) -max_total_time=$(1) \
+	    -artifact_prefix=$(FUZZ_DIR)/crashes/$$f- \
+	    $(FUZZ_DIR)/corpus/$$f tests/fuzz/corpus/$$f > $(FUZZ_DIR)/$$f.log 2>&1 || \
+	    { tail -60 $(FUZZ_DIR)/$$f.log; \
+	      echo "$$f: crash saved in $(FUZZ_DIR)/crashes/ (add it to tests/fuzz/regress/$$f/ once fixed)"; \
+	      exit 1; }; \
+	  grep -h 'stat::number_of_executed_units\|Done' $(FUZZ_DIR)/$$f.log | tail -2; \
+	done
+endef
+
+fuzz-ci: fuzz-build
+	$(call run_fuzzers,$(FUZZ_TIME))
+
+fuzz: fuzz-build
+	$(call run_fuzzers,$(FUZZ_LONG))
+
+diff-long: $(BUILD)/bpfgen $(BUILD)/bpfsim
+	BPFGEN_BUILD=$(abspath $(BUILD)) /usr/bin/python3 tests/diff/difftest.py \
+		--count $(DIFF_COUNT) $(if $(DIFF_SEED),--seed $(DIFF_SEED))
+
+-include $(shell find $(FUZZ_DIR)/obj -name '*.d' 2>/dev/null)
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

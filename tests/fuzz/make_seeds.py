@@ -1,0 +1,89 @@
+#!/usr/bin/python3
+"""Writes the committed seed corpora of the fuzz harnesses:
+
+  tests/fuzz/corpus/fuzz_policy/  the shipped and test policies, random
+                                  policies of the full language
+                                  (tests/diff/policygen.py) and a few broken
+                                  ones for the error paths
+  tests/fuzz/corpus/fuzz_bpfsim/  raw programs bpfgen made from some of
+                                  those, and small hand-made programs
+  tests/fuzz/corpus/fuzz_audit/   single lines of the audit fixture logs
+
+Run from the repository after `make` (it calls build/bpfgen):
+  /usr/bin/python3 tests/fuzz/make_seeds.py
+"""
+
+import hashlib
+import struct
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+OUT = REPO / "tests" / "fuzz" / "corpus"
+sys.path.insert(0, str(REPO / "tests" / "diff"))
+import policygen as pg  # noqa: E402
+
+BROKEN = [
+    "default allow\nallow: read if arg6 == 1\n",
+    "default kill\n",
+    "allow: read\n",
+    "default allow\nerrno(99999): read\n",
+    "default allow\nallow: read if lo32(arg0) == 0x100000000\n",
+    "default allow\nallow: read if arg0 & 1 < 3\n",
+    "default allow\nallow: nosuchcall, @nosuchgroup\n",
+    "default allow\nallow: read if arg0 == 0x1ffffffffffffffff\n",
+    "default allow\nallow: read,\n  write,\n  @io_uring if arg1 == O_CREAT | O_EXCL\n",
+    "default allow\ndefault allow\n\"unterminated\n",
+]
+
+
+def put(kind, data):
+    d = OUT / kind
+    d.mkdir(parents=True, exist_ok=True)
+    (d / hashlib.sha1(data).hexdigest()[:16]).write_bytes(data)
+
+
+def raw(insns):
+    return b"".join(struct.pack("<HBBI", *i) for i in insns)
+
+
+def main():
+    tables = pg.Tables()
+    policies = [p.read_bytes() for p in
+                [REPO / "policies" / "pvf-worker.policy",
+                 *sorted((REPO / "tests" / "e2e" / "policies").glob("*.policy"))]
+                if b"include" not in p.read_bytes()]
+    opts = pg.Options(libseccomp=False, max_families=5)
+    policies += [pg.generate(s, tables, opts).text.encode() for s in range(900000, 900024)]
+    for p in policies + [b.encode() for b in BROKEN]:
+        put("fuzz_policy", p)
+    with tempfile.TemporaryDirectory() as tmp:
+        for i, p in enumerate(policies[:10]):
+            src = Path(tmp) / "p.policy"
+            src.write_bytes(p)
+            for arch in pg.TARGETS:
+                out = Path(tmp) / "p.bpf"
+                r = subprocess.run([str(REPO / "build" / "bpfgen"), "-a", arch, "-f", "raw",
+                                    "-o", str(out), str(src)], capture_output=True)
+                if r.returncode == 0:
+                    put("fuzz_bpfsim", out.read_bytes())
+    # ld [nr]; ret allow / ld [arch]; jeq; ret A / scratch memory and ALU.
+    put("fuzz_bpfsim", raw([(0x20, 0, 0, 0), (0x06, 0, 0, 0x7fff0000)]))
+    put("fuzz_bpfsim", raw([(0x20, 0, 0, 4), (0x15, 0, 1, 0xc000003e),
+                            (0x16, 0, 0, 0), (0x06, 0, 0, 0)]))
+    put("fuzz_bpfsim", raw([(0x00, 0, 0, 5), (0x02, 0, 0, 3), (0x61, 0, 0, 3),
+                            (0x87, 0, 0, 0), (0x24, 0, 0, 7), (0x45, 1, 0, 1),
+                            (0x06, 0, 0, 0x00050001), (0x06, 0, 0, 0x7ffc0000)]))
+    put("fuzz_bpfsim", raw([(0xffff, 0, 0, 0)]))
+    fixtures = REPO / "tests" / "unit" / "fixtures" / "audit"
+    for log in sorted(fixtures.glob("*")):
+        if log.suffix in (".log", ".json"):
+            for line in log.read_bytes().splitlines()[:12]:
+                if line.strip():
+                    put("fuzz_audit", line)
+
+
+if __name__ == "__main__":
+    main()
