@@ -20,7 +20,7 @@
 struct opts {
 	const struct arch *arch;
 	const char *file;
-	int have_token, x32, batch, check, trace;
+	int have_token, x32, batch, check, trace, const_allow;
 	uint32_t token;
 	uint64_t ip;
 };
@@ -31,6 +31,7 @@ static void usage(FILE *out)
 "usage: bpfsim -a ARCH [options] FILE.bpf SYSCALL [ARG0 ... ARG5]\n"
 "       bpfsim --batch [-a ARCH] FILE.bpf < CASES\n"
 "       bpfsim --check FILE.bpf\n"
+"       bpfsim --const-allow -a ARCH FILE.bpf\n"
 "\n"
 "Runs the raw seccomp filter FILE.bpf (8 little-endian bytes per\n"
 "instruction) as the kernel would and prints one line, 'ACTION N': the\n"
@@ -50,6 +51,9 @@ static void usage(FILE *out)
 "      --ip HEX         seccomp_data.instruction_pointer (default 0)\n"
 "      --trace          print each executed instruction and A, X to stderr\n"
 "      --check          only run the kernel's checks; prints 'ok'\n"
+"      --const-allow    list, one 'NR NAME' line each, the syscalls of ARCH's\n"
+"                       table that the kernel's action cache finds always\n"
+"                       allowed (it then skips the filter for them)\n"
 "      --batch          read cases from stdin, one per line, and print one\n"
 "                       'ACTION N' line for each:\n"
 "                         NR ARCH ARG0 ARG1 ARG2 ARG3 ARG4 ARG5 [IP]\n"
@@ -281,6 +285,20 @@ static int run_batch(const struct sock_filter *prog, size_t len)
 	return 0;
 }
 
+/* The syscalls the kernel's action cache would never run the filter for. */
+static void list_const_allow(const struct arch *a, const struct sock_filter *prog,
+			     size_t len)
+{
+	uint32_t nr, max = arch_max_nr(a);
+	const char *name;
+
+	for (nr = 0; nr <= max; nr++) {
+		name = arch_syscall_name(a, nr);
+		if (name && sim_const_allow(prog, len, a->audit_arch, nr))
+			printf("%" PRIu32 " %s\n", nr, name);
+	}
+}
+
 static int parse_opts(int argc, char **argv, struct opts *o, int *first)
 {
 	static const struct option longs[] = {
@@ -290,6 +308,7 @@ static int parse_opts(int argc, char **argv, struct opts *o, int *first)
 		{ "ip", required_argument, NULL, 'I' },
 		{ "trace", no_argument, NULL, 't' },
 		{ "check", no_argument, NULL, 'c' },
+		{ "const-allow", no_argument, NULL, 'C' },
 		{ "batch", no_argument, NULL, 'b' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -318,6 +337,7 @@ static int parse_opts(int argc, char **argv, struct opts *o, int *first)
 		case 'X': o->x32 = 1; break;
 		case 't': o->trace = 1; break;
 		case 'c': o->check = 1; break;
+		case 'C': o->const_allow = 1; break;
 		case 'b': o->batch = 1; break;
 		case 'h': usage(stdout); exit(0);
 		default: return usage_error("%s", "bad option");
@@ -328,16 +348,18 @@ static int parse_opts(int argc, char **argv, struct opts *o, int *first)
 }
 
 /* Combinations of options that cannot work, said before anything runs. */
-static int validate(const struct opts *o, int nargs)
+static int validate(const struct opts *o, int nargs, char **args)
 {
 	if (nargs < 1)
 		return usage_error("%s", "missing the filter file");
-	if (o->check || o->batch) {
+	if (o->check + o->batch + o->const_allow > 1)
+		return usage_error("%s", "--check, --batch and --const-allow exclude each other");
+	if (o->const_allow && !o->arch)
+		return usage_error("%s", "--const-allow needs -a ARCH");
+	if (o->check || o->batch || o->const_allow) {
 		if (nargs > 1)
 			return usage_error("unexpected '%s' after the filter file "
-					   "with --check or --batch", "SYSCALL");
-		if (o->check && o->batch)
-			return usage_error("%s", "--check and --batch exclude each other");
+					   "with --check, --batch or --const-allow", args[1]);
 		if (o->x32 || o->have_token || o->ip || o->trace)
 			return usage_error("%s", "--x32, --arch-token, --ip and --trace are for "
 					   "a single run (in --batch, each line gives nr, arch and ip)");
@@ -360,7 +382,7 @@ int main(int argc, char **argv)
 
 	rc = parse_opts(argc, argv, &o, &first);
 	if (rc == 0)
-		rc = validate(&o, argc - first);
+		rc = validate(&o, argc - first, argv + first);
 	if (rc)
 		return rc;
 	o.file = argv[first];
@@ -376,6 +398,8 @@ int main(int argc, char **argv)
 	}
 	if (o.check)
 		printf("ok\n");
+	else if (o.const_allow)
+		list_const_allow(o.arch, prog, len);
 	else if (o.batch)
 		rc = run_batch(prog, len);
 	else

@@ -233,6 +233,17 @@ def test_usage_errors_exit_2(write, args, needle):
     assert needle in r.stderr, r.stderr
 
 
+def test_const_allow_lists_cacheable_syscalls(write):
+    r = bpfsim("--const-allow", "-a", "x86_64", write(ALLOWLIST))
+    assert (r.returncode, r.stdout) == (0, "39 getpid\n"), r.stderr
+    everything = bpfsim("--const-allow", "-a", "aarch64", write([s(RET_K, ALLOW)]))
+    lines = everything.stdout.splitlines()
+    assert "173 getppid" in lines and len(lines) > 250
+    args_first = write([s(LD_W_ABS, lo(0)), s(RET_K, ALLOW)])
+    assert bpfsim("--const-allow", "-a", "x86_64", args_first).stdout == ""
+    assert bpfsim("--const-allow", write(ALLOWLIST)).returncode == 2
+
+
 def test_help_and_unreadable_file(tmp_path):
     r = bpfsim("--help")
     assert r.returncode == 0 and "--batch" in r.stdout
