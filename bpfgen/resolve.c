@@ -206,6 +206,8 @@ static void sort_unique(struct rule *r)
 {
 	size_t k = 0;
 
+	if (r->nnrs == 0)   /* every name skipped here: nrs is NULL */
+		return;
 	qsort(r->nrs, r->nnrs, sizeof(r->nrs[0]), cmp_u32);
 	for (size_t i = 0; i < r->nnrs; i++)
 		if (k == 0 || r->nrs[k - 1] != r->nrs[i])

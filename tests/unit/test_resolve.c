@@ -120,6 +120,19 @@ Test(resolve, syscall_missing_on_one_arch_is_skipped_with_a_note)
 	resolved_free(res.r);
 }
 
+Test(resolve, rule_whose_every_name_is_skipped)
+{
+	/* Regression: sorting the empty list passed NULL to qsort (UBSan). */
+	struct result res;
+
+	resolve_ok("default allow\nerrno(EPERM): open\n", "aarch64", &res);
+	cr_assert_eq(res.r->nrules, 1);
+	cr_assert_eq(res.r->rules[0].nnrs, 0);
+	cr_assert_eq(res.r->nnotes, 1);
+	cr_assert_eq(res.warnings, 0, "not a dead rule on aarch64: %s", res.msgs);
+	resolved_free(res.r);
+}
+
 Test(resolve, unknown_names_and_suggestions)
 {
 	resolve_fails("default allow\nallow: read, sokcet\n", "x86_64",
