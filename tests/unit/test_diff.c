@@ -448,3 +448,38 @@ Test(diff, format_conditions)
 	diff_format_conds(c, N(c), 1u << (SD_ARCH / 4), buf, sizeof(buf));
 	cr_assert(strncmp(buf, "arg2.lo", 7) == 0, "%s", buf);
 }
+
+/* The paths of a 64-bit comparison (one per high-word case) come out as
+ * one line about the whole argument. */
+Test(diff, whole_program_report_merges_64bit_paths)
+{
+	/* read: errno(1) when arg0 > 0x100000000 (64-bit), else allow. */
+	static const struct sock_filter a[] = {
+		LD_ABS(SD_ARCH),
+		JEQ(0xc000003eu, 0, 8),
+		LD_ABS(SD_NR),
+		JEQ(0, 0, 6),
+		LD_ABS(SD_ARG_HI(0)),
+		JGT(1, 3, 0),
+		JEQ(1, 0, 3),
+		LD_ABS(SD_ARG_LO(0)),
+		JGT(0, 0, 1),
+		RET_K(ACT_ERRNO | 1),
+		RET_K(ACT_ALLOW),
+	};
+	static const struct sock_filter b[] = { RET_K(ACT_ALLOW) };
+	struct diff_prog pa = { "A", a, N(a) }, pb = { "B", b, N(b) };
+	const struct arch *x86 = arch_by_name("x86_64");
+	char err[256], *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	long n;
+
+	cr_assert_not_null(out);
+	n = diff_programs(x86, &pa, &pb, out, err, sizeof(err));
+	fclose(out);
+	cr_assert_eq(n, 1, "%s\n%s", err, text);
+	cr_assert_str_eq(text, "x86_64: read (0): when arg0 >= 0x100000001: "
+			 "errno(1) -> allow (e.g. arg0=0x100000001)\n");
+	free(text);
+}

@@ -55,6 +55,31 @@ static int ne_redundant(const struct word_facts *f, const struct diff_cond *c)
 	return 0;
 }
 
+/* "<= 1 and != 1" is "<= 0": holes at an end of the range move it. */
+static void shrink_by_holes(const struct diff_cond *conds, size_t n,
+			    unsigned word, struct word_facts *f)
+{
+	int moved = 1;
+
+	while (moved && f->lo < f->hi) {
+		moved = 0;
+		for (size_t i = 0; i < n; i++) {
+			const struct diff_cond *c = &conds[i];
+
+			if (c->word != word || c->op != DIFF_NE ||
+			    c->mask != FULL)
+				continue;
+			if (c->value == f->lo && f->lo < f->hi) {
+				f->lo++;
+				moved = 1;
+			} else if (c->value == f->hi && f->lo < f->hi) {
+				f->hi--;
+				moved = 1;
+			}
+		}
+	}
+}
+
 static void word_facts(const struct diff_cond *conds, size_t n,
 		       unsigned word, struct word_facts *f)
 {
@@ -75,6 +100,7 @@ static void word_facts(const struct diff_cond *conds, size_t n,
 			fold_order(f, c);
 		}
 	}
+	shrink_by_holes(conds, n, word, f);
 	for (size_t i = 0; i < n; i++) {
 		const struct diff_cond *c = &conds[i];
 
@@ -187,8 +213,69 @@ static int high_is_zero(const struct diff_cond *conds, size_t n,
 	return f.any && f.lo == 0 && f.hi == 0;
 }
 
-int diff_format_conds(const struct diff_cond *conds, size_t n, uint32_t hide,
-		      char *buf, size_t len)
+/* One argument's set when it is a 64-bit interval [*LO, *HI]: the high
+ * word a single value and the low word a range, or the high word a range
+ * and the low word free. Masks or holes make it no interval (0). */
+static int arg_interval(const struct diff_cond *conds, size_t n, unsigned k,
+			uint64_t *lo, uint64_t *hi)
+{
+	struct word_facts h, l;
+
+	word_facts(conds, n, SD_ARG_HI(k) / 4, &h);
+	word_facts(conds, n, SD_ARG_LO(k) / 4, &l);
+	if (h.fmask || h.nne || l.fmask || l.nne)
+		return 0;
+	if (h.lo != h.hi && (l.lo != 0 || l.hi != FULL))
+		return 0;
+	*lo = (uint64_t)h.lo << 32 | l.lo;
+	*hi = (uint64_t)h.hi << 32 | l.hi;
+	return 1;
+}
+
+/* "arg3 >= 0x180", or nothing when the interval is every value. */
+static void put_interval(struct text *t, unsigned k, uint64_t lo, uint64_t hi)
+{
+	unsigned long long a = lo, b = hi;
+
+	if (lo == 0 && hi == UINT64_MAX)
+		return;
+	put_and(t);
+	if (lo == hi)
+		put(t, "arg%u == 0x%llx", k, a);
+	else if (lo == 0)
+		put(t, "arg%u <= 0x%llx", k, b);
+	else if (hi == UINT64_MAX)
+		put(t, "arg%u >= 0x%llx", k, a);
+	else
+		put(t, "arg%u in 0x%llx..0x%llx", k, a, b);
+}
+
+/* An argument given as a 64-bit interval instead of by its conditions. */
+struct arg_override {
+	int arg;                /* -1: none */
+	uint64_t lo, hi;
+};
+
+/* Argument K as a whole, if its words can be said that way: an override,
+ * or an interval its conditions make (unless they say nothing about the
+ * high word, which reads better per word). */
+static int whole_arg(const struct diff_cond *conds, size_t n, unsigned k,
+		     const struct arg_override *o, uint64_t *lo, uint64_t *hi)
+{
+	struct word_facts h;
+
+	if (o && o->arg == (int)k) {
+		*lo = o->lo;
+		*hi = o->hi;
+		return 1;
+	}
+	word_facts(conds, n, SD_ARG_HI(k) / 4, &h);
+	return h.any && arg_interval(conds, n, k, lo, hi);
+}
+
+static int format_conds(const struct diff_cond *conds, size_t n,
+			uint32_t hide, const struct arg_override *o,
+			char *buf, size_t len)
 {
 	/* High words before low ones: "arg0.hi == 0x2 and arg0.lo >= 0x1". */
 	static const uint8_t order[DIFF_NWORDS] = {
@@ -196,31 +283,54 @@ int diff_format_conds(const struct diff_cond *conds, size_t n, uint32_t hide,
 	};
 	struct text t = { .buf = buf, .len = len };
 	struct word_facts f;
+	uint32_t said = hide;
 
 	if (len)
 		buf[0] = '\0';
 	for (unsigned i = 0; i < DIFF_NWORDS; i++) {
-		unsigned w = order[i];
-		int said_with_low = w > 0 && high_is_zero(conds, n, hide, w - 1);
+		unsigned w = order[i], k = (w - SD_ARG_LO(0) / 4) / 2;
+		uint64_t lo, hi;
 		char name[16];
 
-		if (hide & (1u << w))
+		if (said & (1u << w))
 			continue;
+		if (w >= SD_ARG_LO(0) / 4 && !(hide & (3u << (SD_ARG_LO(k) / 4))) &&
+		    whole_arg(conds, n, k, o, &lo, &hi)) {
+			put_interval(&t, k, lo, hi);
+			said |= 3u << (SD_ARG_LO(k) / 4);
+			continue;
+		}
 		word_facts(conds, n, w, &f);
 		if (high_is_zero(conds, n, hide, w)) {
 			/* The high word is 0 (and was left unsaid): name
 			 * the whole argument instead. */
-			snprintf(name, sizeof(name), "arg%u",
-				 (w - SD_ARG_LO(0) / 4) / 2);
+			snprintf(name, sizeof(name), "arg%u", k);
 			put_word(&t, &f, w, name, 1);
-		} else if (f.any && !said_with_low) {
+		} else if (f.any && !(w > 0 && high_is_zero(conds, n, hide, w - 1))) {
 			put_word(&t, &f, w, seccomp_field_name(w * 4), 0);
 		}
 	}
 	return t.total;
 }
 
+int diff_format_conds(const struct diff_cond *conds, size_t n, uint32_t hide,
+		      char *buf, size_t len)
+{
+	return format_conds(conds, n, hide, NULL, buf, len);
+}
+
 /* --- one architecture --- */
+
+/* One difference to print: a joint path, perhaps with one argument
+ * widened to a 64-bit interval by merging neighbouring paths (64-bit
+ * comparisons take several paths, one per word case). */
+struct region {
+	struct diff_cond *conds;
+	size_t n;
+	uint32_t act_a, act_b;
+	struct sim_data witness;   /* the region's smallest input */
+	struct arg_override o;
+};
 
 struct run {
 	const struct arch *arch;
@@ -229,73 +339,210 @@ struct run {
 	uint32_t hide;      /* words the heading already pins down */
 	size_t ninit;       /* conditions the heading stands for */
 	int show_nr;        /* the heading leaves nr open: give it */
+	struct region *regs;
+	size_t nregs, capregs;
+	int oom;
 };
 
-/* Does the path say anything about word W (other than what is hidden)? */
-static int mentions(const struct diff_found *f, uint32_t hide, unsigned w)
+/* Does the region say anything about word W (other than what is hidden)? */
+static int mentions(const struct region *g, uint32_t hide, unsigned w)
 {
 	if (hide & (1u << w))
 		return 0;
-	for (size_t i = 0; i < f->nconds; i++)
-		if (f->conds[i].word == w)
+	for (size_t i = 0; i < g->n; i++)
+		if (g->conds[i].word == w)
 			return 1;
 	return 0;
 }
 
-/* Does the path add a condition on W after its first N? */
-static int mentions_after(const struct diff_found *f, size_t n, unsigned w)
+/* Words the line leaves unsaid: the heading's, and nr when the heading's
+ * range is all the path says about it. */
+static uint32_t region_hide(const struct run *r, const struct region *g)
 {
-	for (size_t i = n; i < f->nconds; i++)
-		if (f->conds[i].word == w)
-			return 1;
-	return 0;
+	if (r->show_nr) {
+		for (size_t i = r->ninit; i < g->n; i++)
+			if (g->conds[i].word == WORD_NR)
+				return r->hide;
+		return r->hide | 1u << WORD_NR;
+	}
+	return r->hide;
 }
 
-static void put_witness(struct text *t, const struct diff_found *f,
+static void put_witness(struct text *t, const struct region *g,
 			uint32_t hide, int show_nr)
 {
-	const struct sim_data *d = &f->witness;
+	const struct sim_data *d = &g->witness;
 	int n = 0;
 
 	if (show_nr)
 		put(t, "%snr=0x%x", n++ ? " " : "", d->nr);
-	if (mentions(f, hide, WORD_ARCH))
+	if (mentions(g, hide, WORD_ARCH))
 		put(t, "%sarch=0x%x", n++ ? " " : "", d->arch);
-	if (mentions(f, hide, SD_IP_LO / 4) || mentions(f, hide, SD_IP_HI / 4))
+	if (mentions(g, hide, SD_IP_LO / 4) || mentions(g, hide, SD_IP_HI / 4))
 		put(t, "%sip=0x%llx", n++ ? " " : "",
 		    (unsigned long long)d->ip);
 	for (unsigned k = 0; k < 6; k++)
-		if (mentions(f, hide, SD_ARG_LO(k) / 4) ||
-		    mentions(f, hide, SD_ARG_HI(k) / 4))
+		if (mentions(g, hide, SD_ARG_LO(k) / 4) ||
+		    mentions(g, hide, SD_ARG_HI(k) / 4))
 			put(t, "%sarg%u=0x%llx", n++ ? " " : "", k,
 			    (unsigned long long)d->args[k]);
 }
 
-static void print_found(void *ctx, const struct diff_found *f)
+static void print_region(const struct run *r, const struct region *g)
 {
-	const struct run *r = ctx;
 	char conds[2048], wit[512] = "", a[40], b[40];
 	struct text t = { .buf = wit, .len = sizeof(wit) };
+	uint32_t hide = region_hide(r, g);
 
-	uint32_t hide = r->hide;
-
-	/* A range in the heading: say more about nr only if the path does. */
-	if (r->show_nr && !mentions_after(f, r->ninit, WORD_NR))
-		hide |= 1u << WORD_NR;
-	diff_format_conds(f->conds, f->nconds, hide, conds, sizeof(conds));
-	put_witness(&t, f, hide, r->show_nr);
-	seccomp_action_format(f->act_a, a, sizeof(a));
-	seccomp_action_format(f->act_b, b, sizeof(b));
+	format_conds(g->conds, g->n, hide, &g->o, conds, sizeof(conds));
+	put_witness(&t, g, hide, r->show_nr);
+	seccomp_action_format(g->act_a, a, sizeof(a));
+	seccomp_action_format(g->act_b, b, sizeof(b));
 	fprintf(r->out, "%s: %s: %s%s%s%s -> %s%s%s%s\n", r->arch->name,
 		r->what, conds[0] ? "when " : "", conds, conds[0] ? ": " : "",
 		a, b, t.total ? " (e.g. " : "", wit, t.total ? ")" : "");
+}
+
+static void collect(void *ctx, const struct diff_found *f)
+{
+	struct run *r = ctx;
+	struct region *g;
+
+	if (r->oom)
+		return;
+	if (r->nregs == r->capregs) {
+		size_t cap = r->capregs ? 2 * r->capregs : 16;
+		struct region *n = realloc(r->regs, cap * sizeof(*n));
+
+		if (!n) {
+			r->oom = 1;
+			return;
+		}
+		r->regs = n;
+		r->capregs = cap;
+	}
+	g = &r->regs[r->nregs];
+	g->conds = malloc((f->nconds ? f->nconds : 1) * sizeof(*g->conds));
+	if (!g->conds) {
+		r->oom = 1;
+		return;
+	}
+	memcpy(g->conds, f->conds, f->nconds * sizeof(*f->conds));
+	g->n = f->nconds;
+	g->act_a = f->act_a;
+	g->act_b = f->act_b;
+	g->witness = f->witness;
+	g->o.arg = -1;
+	r->nregs++;
+}
+
+/* Argument K of G as a 64-bit interval, if it is one. */
+static int region_interval(const struct region *g, unsigned k, uint64_t *lo,
+			   uint64_t *hi)
+{
+	if (g->o.arg == (int)k) {
+		*lo = g->o.lo;
+		*hi = g->o.hi;
+		return 1;
+	}
+	return arg_interval(g->conds, g->n, k, lo, hi);
+}
+
+/* Do G and H say the same about everything but argument K? */
+static int same_but_arg(const struct run *r, const struct region *g,
+			const struct region *h, unsigned k)
+{
+	uint32_t arg_words = 3u << (SD_ARG_LO(k) / 4);
+	char x[2048], y[2048];
+
+	if (region_hide(r, g) != region_hide(r, h))
+		return 0;
+	if (format_conds(g->conds, g->n, region_hide(r, g) | arg_words, NULL,
+			 x, sizeof(x)) >= (int)sizeof(x))
+		return 0;
+	format_conds(h->conds, h->n, region_hide(r, h) | arg_words, NULL, y,
+		     sizeof(y));
+	return !strcmp(x, y);
+}
+
+/* Fold H into G when they differ only in argument K and together cover
+ * one 64-bit interval of it. */
+static int try_merge(const struct run *r, struct region *g,
+		     const struct region *h)
+{
+	if (g->act_a != h->act_a || g->act_b != h->act_b)
+		return 0;
+	for (unsigned k = 0; k < 6; k++) {
+		uint64_t gl, gh, hl, hh;
+
+		if ((g->o.arg >= 0 && g->o.arg != (int)k) ||
+		    (h->o.arg >= 0 && h->o.arg != (int)k))
+			continue;
+		if (!region_interval(g, k, &gl, &gh) ||
+		    !region_interval(h, k, &hl, &hh))
+			continue;
+		/* Overlapping or touching. */
+		if ((gh != UINT64_MAX && gh + 1 < hl) ||
+		    (hh != UINT64_MAX && hh + 1 < gl))
+			continue;
+		if (!same_but_arg(r, g, h, k))
+			continue;
+		g->o.arg = (int)k;
+		g->o.lo = gl < hl ? gl : hl;
+		g->o.hi = gh > hh ? gh : hh;
+		/* The other words are alike, so the smaller of the two
+		 * smallest inputs is the merged region's smallest. */
+		if (h->witness.args[k] < g->witness.args[k])
+			g->witness = h->witness;
+		return 1;
+	}
+	return 0;
+}
+
+/* Regions merge pairwise until none do; quadratic, so only for the usual
+ * handful per syscall. */
+#define MERGE_MAX 256
+
+static void merge_regions(struct run *r)
+{
+	int changed = r->nregs <= MERGE_MAX;
+
+	while (changed) {
+		changed = 0;
+		for (size_t i = 0; i < r->nregs; i++)
+			for (size_t j = i + 1; j < r->nregs; j++) {
+				if (!try_merge(r, &r->regs[i], &r->regs[j]))
+					continue;
+				free(r->regs[j].conds);
+				memmove(&r->regs[j], &r->regs[j + 1],
+					(r->nregs - j - 1) * sizeof(*r->regs));
+				r->nregs--;
+				j--;
+				changed = 1;
+			}
+	}
 }
 
 static long explore(struct run *r, const struct diff_prog *a,
 		    const struct diff_prog *b, const struct diff_cond *init,
 		    size_t ninit, char *err, size_t errlen)
 {
-	return diff_explore(a, b, init, ninit, print_found, r, err, errlen);
+	long n = diff_explore(a, b, init, ninit, collect, r, err, errlen);
+
+	if (n >= 0 && r->oom) {
+		snprintf(err, errlen, "out of memory");
+		n = -1;
+	}
+	if (n > 0) {
+		merge_regions(r);
+		for (size_t i = 0; i < r->nregs; i++)
+			print_region(r, &r->regs[i]);
+		n = (long)r->nregs;
+	}
+	for (size_t i = 0; i < r->nregs; i++)
+		free(r->regs[i].conds);
+	r->nregs = 0;
+	return n;
 }
 
 /* A syscall number worth its own exploration. */
@@ -436,5 +683,6 @@ long diff_programs(const struct arch *arch, const struct diff_prog *a,
 	if (rc == 0)
 		rc = add(&total, explore_foreign(&r, a, b, err, errlen));
 	free(s);
+	free(r.regs);
 	return rc < 0 ? -1 : total;
 }
