@@ -47,7 +47,7 @@ static void usage(FILE *out)
 "                       (two's complement); missing arguments are 0\n"
 "      --arch-token HEX seccomp_data.arch to present instead of ARCH's\n"
 "      --x32            OR the x32 bit (0x40000000) into the number\n"
-"                       (x86_64 only)\n"
+"                       (x86_64; with -a x32 the bit is always there)\n"
 "      --ip HEX         seccomp_data.instruction_pointer (default 0)\n"
 "      --trace          print each executed instruction and A, X to stderr\n"
 "      --check          only run the kernel's checks; prints 'ok'\n"
@@ -178,7 +178,8 @@ static int run_one(const struct opts *o, const struct sock_filter *prog,
 			return usage_error("argument '%s' is not a 64-bit number "
 					   "(decimal, 0x hex or negative decimal)",
 					   argv[i]);
-	if (o->x32)
+	/* Every syscall of the x32 ABI carries the bit; on x86_64 it is asked. */
+	if (o->x32 || strcmp(o->arch->name, "x32") == 0)
 		d.nr |= o->arch->x32_bit;
 	d.arch = o->have_token ? o->token : o->arch->audit_arch;
 	d.ip = o->ip;

@@ -171,6 +171,9 @@ def test_arch_selects_table_and_audit_token(write):
     q = write([s(LD_W_ABS, NR)] + reveal_a())
     assert sim_result(q, "getppid", arch="aarch64")[0] == "errno(173)"
     assert sim_result(q, "getppid", arch="i386")[0] == "errno(64)"
+    x32 = write([s(LD_W_ABS, NR), s(ALU_K["rsh"], 20)] + reveal_a())
+    assert sim_result(x32, "getppid", arch="x32")[0] == "errno(1024)"
+    assert sim_result(x32, "getppid", arch="x86_64")[0] == "errno(0)"
 
 
 def test_arguments_are_full_64_bit(write):
