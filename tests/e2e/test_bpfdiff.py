@@ -118,6 +118,35 @@ def check_witnesses(tmp_path, p, raw_a, raw_b):
     return found
 
 
+WHOLE = re.compile(r"\barg(\d) (in (0x[0-9a-f]+)\.\.(0x[0-9a-f]+)|>= (0x[0-9a-f]+)|"
+                   r"<= (0x[0-9a-f]+)|== (0x[0-9a-f]+))(?= and|$)")
+
+
+def check_range_ends(p, raw_a, raw_b):
+    """For each whole-argument range on a line (the argument's only
+    condition there), both ends of the range, with the rest of the example
+    input, act as the line says: merged ranges are no wider than the truth."""
+    checked = 0
+    for m in lines(p):
+        if not m["when"]:
+            continue
+        for w in WHOLE.finditer(m["when"]):
+            k = int(w.group(1))
+            if len(re.findall(r"\barg%d\b" % k, m["when"])) != 1:
+                continue
+            lo = int(w.group(3) or w.group(5) or w.group(7) or "0", 16)
+            hi = int(w.group(4) or w.group(6) or w.group(7) or
+                     "0xffffffffffffffff", 16)
+            nr, token, ip, args = parse_witness(m)
+            for end in (lo, hi):
+                args[k] = end
+                arch = m["arch"]
+                assert sim(raw_a[arch], arch, nr, token, ip, args) == m["a"], (m.group(0), hex(end))
+                assert sim(raw_b[arch], arch, nr, token, ip, args) == m["b"], (m.group(0), hex(end))
+                checked += 1
+    return checked
+
+
 def raws(tmp_path, policy, tag):
     return {a: gen(tmp_path, policy, "%s-%s.bpf" % (tag, a), "-f", "raw", "-a", a)
             for a in ("x86_64", "aarch64")}
@@ -201,9 +230,13 @@ def test_many_differences_all_confirmed_by_bpfsim(tmp_path):
     line says in both programs (named syscalls, x32 and argument rules)."""
     p = diff(WORKER, FEATURES)
     assert p.returncode == 1, p.stderr
-    found = check_witnesses(tmp_path, p, raws(tmp_path, WORKER, "w"),
-                            raws(tmp_path, FEATURES, "f"))
+    ra, rb = raws(tmp_path, WORKER, "w"), raws(tmp_path, FEATURES, "f")
+    found = check_witnesses(tmp_path, p, ra, rb)
     assert len(found) > 20
+    # getppid's 64-bit ranges, merged from one path per high-word case.
+    assert "x86_64: getppid (110): when arg0 in 0x100000001..0x200000000: " \
+        "allow -> errno(7) (e.g. arg0=0x100000001)" in p.stdout.splitlines()
+    assert check_range_ends(p, ra, rb) >= 8
 
 
 def test_x32_unnamed_numbers_and_foreign_architectures(tmp_path):
