@@ -27,8 +27,10 @@ uint32_t seccomp_action_effective(uint32_t ret)
 	case ACT_LOG:
 	case ACT_ALLOW:
 		return ret & ACT_FULL_MASK;
-	case ACT_TRAP:
 	case ACT_ERRNO:
+		/* The kernel caps the errno it returns at MAX_ERRNO. */
+		return (ret & ACT_DATA_MASK) > ERRNO_MAX ? ACT_ERRNO | ERRNO_MAX : ret;
+	case ACT_TRAP:
 	case ACT_TRACE:
 		return ret;
 	default:

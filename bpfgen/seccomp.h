@@ -39,7 +39,8 @@ const char *seccomp_field_name(uint32_t off);
 int seccomp_action_format(uint32_t ret, char *buf, size_t n);
 
 /* The action the kernel takes for return value RET, reduced to its
- * canonical form (unknown actions act as kill-process, as in the kernel). */
+ * canonical form: unknown actions act as kill-process and errno data above
+ * ERRNO_MAX is capped, as in the kernel. */
 uint32_t seccomp_action_effective(uint32_t ret);
 
 #endif

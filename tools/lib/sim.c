@@ -439,12 +439,7 @@ uint32_t sim_run(const struct sock_filter *prog, size_t len,
 
 uint32_t sim_effective(uint32_t ret)
 {
-	uint32_t eff = seccomp_action_effective(ret);
-
-	if ((eff & ACT_FULL_MASK) == ACT_ERRNO &&
-	    (eff & ACT_DATA_MASK) > ERRNO_MAX)
-		eff = ACT_ERRNO | ERRNO_MAX;
-	return eff;
+	return seccomp_action_effective(ret);
 }
 
 int sim_const_allow(const struct sock_filter *prog, size_t len,
