@@ -16,8 +16,7 @@
 
 enum diff_op { DIFF_EQ, DIFF_NE, DIFF_GT, DIFF_GE, DIFF_LT, DIFF_LE };
 
-/* One fact about a path: (word & mask) OP value, unsigned 32-bit. Ordered
- * operators are only ever used with mask 0xffffffff. */
+/* One fact about a path: (word & mask) OP value, unsigned 32-bit. */
 struct diff_cond {
 	uint8_t word;   /* offset in seccomp_data / 4 */
 	uint8_t op;     /* enum diff_op */

@@ -21,6 +21,8 @@ struct word_facts {
 	uint32_t fmask, fval;      /* bits fixed by masked equalities */
 	const struct diff_cond *ne[64];  /* the inequalities left to say */
 	size_t nne;
+	const struct diff_cond *ord[16]; /* ordered comparisons of masks */
+	size_t nord;
 	int any;
 };
 
@@ -96,8 +98,10 @@ static void word_facts(const struct diff_cond *conds, size_t n,
 		} else if (c->op == DIFF_EQ) {
 			f->fmask |= c->mask;
 			f->fval |= c->value;
-		} else {
+		} else if (c->mask == FULL) {
 			fold_order(f, c);
+		} else if (c->op != DIFF_NE && f->nord < 16) {
+			f->ord[f->nord++] = c;
 		}
 	}
 	shrink_by_holes(conds, n, word, f);
@@ -192,6 +196,16 @@ static void put_word(struct text *t, const struct word_facts *f,
 	}
 	if (f->fmask)
 		put_masked(t, name, f->fmask, f->fval, 1);
+	for (size_t i = 0; i < f->nord; i++) {
+		static const char *const ops[] = {
+			[DIFF_GT] = ">", [DIFF_GE] = ">=",
+			[DIFF_LT] = "<", [DIFF_LE] = "<=",
+		};
+
+		put_and(t);
+		put(t, "%s & 0x%x %s 0x%x", name, f->ord[i]->mask,
+		    ops[f->ord[i]->op], f->ord[i]->value);
+	}
 	for (size_t i = 0; i < f->nne; i++) {
 		if (f->ne[i]->mask == FULL)
 			put_value(t, word, name, "!=", f->ne[i]->value);
@@ -223,7 +237,7 @@ static int arg_interval(const struct diff_cond *conds, size_t n, unsigned k,
 
 	word_facts(conds, n, SD_ARG_HI(k) / 4, &h);
 	word_facts(conds, n, SD_ARG_LO(k) / 4, &l);
-	if (h.fmask || h.nne || l.fmask || l.nne)
+	if (h.fmask || h.nne || h.nord || l.fmask || l.nne || l.nord)
 		return 0;
 	if (h.lo != h.hi && (l.lo != 0 || l.hi != FULL))
 		return 0;

@@ -12,8 +12,13 @@
  * word buried in contradictory masks fails closed instead of hanging. */
 #define SOLVE_BUDGET 400000L
 
-/* word & mask != value: satisfied as soon as one bit of MASK differs. */
+/* A condition on (word & mask) that the bounds and fixed bits cannot
+ * hold: != value (satisfied as soon as one bit of MASK differs), or an
+ * ordered comparison of a masked word. */
+enum clause_kind { CL_NE, CL_GE, CL_LE };
+
 struct clause {
+	int kind;
 	uint32_t mask, value;
 };
 
@@ -71,6 +76,45 @@ static uint64_t next_fixed(uint32_t x, uint32_t m, uint32_t v)
 	return NONE;
 }
 
+/* (word & MASK) OP V as a clause. Returns 0 if it can never hold. */
+static int add_masked_order(struct problem *p, int op, uint32_t mask,
+			    uint32_t v)
+{
+	int kind = op == DIFF_GT || op == DIFF_GE ? CL_GE : CL_LE;
+
+	if ((op == DIFF_GT && v == FULL) || (op == DIFF_LT && v == 0))
+		return 0;
+	if (op == DIFF_GT)
+		v++;
+	if (op == DIFF_LT)
+		v--;
+	p->cl[p->ncl++] = (struct clause){ kind, mask, v };
+	return 1;
+}
+
+/* word OP V, folded into the bounds. Returns 0 if it can never hold. */
+static int add_order(struct problem *p, int op, uint32_t v)
+{
+	switch (op) {
+	case DIFF_GT:
+		if (v == FULL)
+			return 0;
+		v++;
+		/* fall through */
+	case DIFF_GE:
+		p->lo = p->lo > v ? p->lo : v;
+		return 1;
+	case DIFF_LT:
+		if (v == 0)
+			return 0;
+		v--;
+		/* fall through */
+	default: /* DIFF_LE */
+		p->hi = p->hi < v ? p->hi : v;
+		return 1;
+	}
+}
+
 /* Fold one condition into P. Returns 0 if it can never hold, else 1. */
 static int add_cond(struct problem *p, const struct diff_cond *c)
 {
@@ -89,24 +133,11 @@ static int add_cond(struct problem *p, const struct diff_cond *c)
 		return 1;
 	case DIFF_NE:
 		if (!(v & ~c->mask))
-			p->cl[p->ncl++] = (struct clause){ c->mask, v };
+			p->cl[p->ncl++] = (struct clause){ CL_NE, c->mask, v };
 		return 1;
-	case DIFF_GT:
-		if (v == FULL)
-			return 0;
-		v++;
-		/* fall through */
-	case DIFF_GE:
-		p->lo = p->lo > v ? p->lo : v;
-		return 1;
-	case DIFF_LT:
-		if (v == 0)
-			return 0;
-		v--;
-		/* fall through */
-	default: /* DIFF_LE */
-		p->hi = p->hi < v ? p->hi : v;
-		return 1;
+	default:
+		return c->mask == FULL ? add_order(p, c->op, v)
+				       : add_masked_order(p, c->op, c->mask, v);
 	}
 }
 
@@ -127,6 +158,10 @@ static int prune_clauses(struct problem *p)
 	for (size_t i = 0; i < p->ncl; i++) {
 		struct clause c = p->cl[i];
 
+		if (c.kind != CL_NE) {
+			p->cl[keep++] = c;
+			continue;
+		}
 		if (p->fmask & c.mask & (p->fval ^ c.value))
 			continue;
 		if (!(c.mask & ~p->fmask))
@@ -211,6 +246,31 @@ static int remember_failed(struct problem *p, int bit, int tl, int th,
 	return 0;
 }
 
+/* What PREFIX (the bits in DONE) makes of clause C: 1 satisfied whatever
+ * the lower bits, -1 violated whatever they are, 0 still open. An open
+ * ordered clause is one whose masked top bits equal its bound's, so its
+ * remaining demand on the lower bits is the same for every such prefix. */
+static int clause_status(const struct clause *c, uint32_t prefix,
+			 uint32_t done)
+{
+	uint32_t top = prefix & c->mask & done, bound = c->value & done;
+
+	switch (c->kind) {
+	case CL_NE:
+		if ((prefix ^ c->value) & c->mask & done)
+			return 1;
+		return (c->mask & ~done) ? 0 : -1;
+	case CL_GE:
+		if (top != bound)
+			return top > bound ? 1 : -1;
+		return done == FULL ? 1 : 0;
+	default: /* CL_LE */
+		if (top != bound)
+			return top < bound ? 1 : -1;
+		return done == FULL ? 1 : 0;
+	}
+}
+
 /* Which clauses PREFIX (the bits in DONE) satisfies, into p->scratch.
  * Returns -1 if one is violated for good, else the number still open. */
 static long clause_state(struct problem *p, uint32_t prefix, uint32_t done)
@@ -219,12 +279,12 @@ static long clause_state(struct problem *p, uint32_t prefix, uint32_t done)
 
 	memset(p->scratch, 0, p->nsat * sizeof(uint64_t));
 	for (size_t i = 0; i < p->ncl; i++) {
-		const struct clause *c = &p->cl[i];
+		int st = clause_status(&p->cl[i], prefix, done);
 
-		if ((prefix ^ c->value) & c->mask & done)
-			p->scratch[i / 64] |= (uint64_t)1 << (i % 64);
-		else if (!(c->mask & ~done))
+		if (st < 0)
 			return -1;
+		if (st > 0)
+			p->scratch[i / 64] |= (uint64_t)1 << (i % 64);
 		else
 			open++;
 	}

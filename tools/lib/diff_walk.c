@@ -236,8 +236,6 @@ static int jump_conds(struct walk *w, size_t pc, struct sym a, uint32_t k,
 		yes->value = no->value = 0;
 		return 0;
 	default:
-		if (a.v != FULL)
-			return unsupported(w, pc, "compares a masked word by order");
 		yes->op = op == BPF_JGT ? DIFF_GT : DIFF_GE;
 		no->op = op == BPF_JGT ? DIFF_LE : DIFF_LT;
 		return 0;
