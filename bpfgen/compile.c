@@ -48,15 +48,37 @@ static void collect_facts(struct program *p, const struct resolved *r,
 	free(named);
 }
 
-/* Instructions of IR that survive jump resolution, which only removes
- * "ja" and adds trampolines: a lower bound of the program's length. */
+/* Instructions of IR that survive jump resolution, which removes "ja"
+ * and code no path reaches, and adds trampolines: a lower bound of the
+ * program's length. Jumps only go forward, so one pass marks them all. */
 static size_t ir_min_len(const struct ir *ir)
 {
+	char *reach = xcalloc(ir->n + 1, 1);
 	size_t n = 0;
 
+	reach[0] = 1;
+	for (size_t i = 0; i < ir->n; i++) {
+		const struct ir_insn *x = &ir->insns[i];
+
+		if (!reach[i])
+			continue;
+		if (BPF_CLASS(x->code) == BPF_RET)
+			continue;
+		if (x->code == (BPF_JMP | BPF_JA)) {
+			reach[ir->label_pos[x->jt]] = 1;
+			continue;
+		}
+		n++;
+		if (BPF_CLASS(x->code) == BPF_JMP) {
+			reach[ir->label_pos[x->jt]] = 1;
+			reach[ir->label_pos[x->jf]] = 1;
+		} else {
+			reach[i + 1] = 1;
+		}
+	}
 	for (size_t i = 0; i < ir->n; i++)
-		if (ir->insns[i].code != (BPF_JMP | BPF_JA))
-			n++;
+		n += reach[i] && BPF_CLASS(ir->insns[i].code) == BPF_RET;
+	free(reach);
 	return n;
 }
 
