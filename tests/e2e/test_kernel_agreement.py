@@ -1,5 +1,6 @@
 """Kernel agreement: bpfsim must decide exactly as the running kernel does,
-and the kernel must accept every program bpfgen makes.
+and the kernel must accept every program bpfgen makes (and, on the way,
+bpfgen's answer must be what the policy says).
 
 Random policies (tests/diff/policygen.py, the full language: lo32 with every
 operator, masked !=, errno(4095)...) are compiled for x86_64; each program
@@ -134,7 +135,13 @@ def check_seed(seed, tables, d, allowed):
         compile_raw(src, arch, progs[arch])
     calls = calls_for(p, tables)
     answers = bpfsim_answers(progs["x86_64"], [c[3] for c in calls])
+    by_nr = {v: k for k, v in tables.nr["x86_64"].items()}
+    bad = (p.bad_arch or pg.Action("kill-process")).text()
     for (copts, nr, args, line), sim in zip(calls, answers):
+        meant = p.decide(by_nr[nr], args).text() if not copts else bad
+        if sim != meant:
+            problems.append("x86_64 %s nr=%d args=%s: bpfsim %s, the policy says %s"
+                            % (" ".join(copts), nr, [hex(a) for a in args], sim, meant))
         got = observed(kernel_answer(progs["x86_64"], copts, nr, args))
         if got != expected(sim, allowed[" ".join(copts)]):
             problems.append("x86_64 %s nr=%d args=%s: bpfsim %s, kernel '%s'"
@@ -180,3 +187,35 @@ def test_the_harmless_calls_really_ignore_their_arguments():
         wild = kernel_answer(d / "allow.bpf", [], nr, [pg.U64, 1 << 63, 7, 0, 5, 3])
         assert plain.startswith("ret ") and plain != "ret 0", plain
         assert wild.startswith("ret ") and wild != "ret 0", wild
+
+
+def test_kernel_accepts_large_random_programs():
+    """The differential test's kind of policy (up to 12 families over the
+    whole syscall table, so long programs with far jumps), both
+    architectures: the kernel installs every program, and its answer for
+    getppid with high-bit arguments is bpfsim's."""
+    require_linux_x86_64()
+    tables = pg.Tables()
+    nr = tables.nr["x86_64"]["getppid"]
+    args = (1 << 63, 0xffffffff, 1 << 32, 7, 0, pg.U64)
+    probes = [([], "%x %x %s\n" % (nr, AUDIT_X86_64, " ".join("%x" % a for a in args))),
+              (["--x32"], "%x %x %s\n" % (nr | pg.X32_BIT, AUDIT_X86_64,
+                                           " ".join("%x" % a for a in args)))]
+    failures = []
+    with tempfile.TemporaryDirectory(prefix="bpfgen-kernel-") as tmp:
+        d = Path(tmp)
+        allowed = allowed_outcomes(tables, d)
+        for seed in range(FIRST_SEED, FIRST_SEED + COUNT):
+            p = pg.generate(seed, tables, pg.Options(libseccomp=False))
+            (d / "big.policy").write_text(p.text)
+            for arch in pg.TARGETS:
+                prog = d / ("big-%s.bpf" % arch)
+                compile_raw(d / "big.policy", arch, prog)
+                sims = bpfsim_answers(prog, [line for _, line in probes])
+                for (copts, _), sim in zip(probes, sims):
+                    got = observed(kernel_answer(prog, copts, nr, args))
+                    if got != expected(sim, allowed[" ".join(copts)]):
+                        failures.append("seed %d %s %s (%d insns): bpfsim %s, kernel '%s'"
+                                        % (seed, arch, " ".join(copts),
+                                           prog.stat().st_size // 8, sim, got))
+    assert not failures, "\n".join(failures[:10])
