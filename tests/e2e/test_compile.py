@@ -381,3 +381,47 @@ def test_check_notices_different_options(tmp_path):
     bpfgen("-n", "worker", "-o", str(h), WORKER)
     r = bpfgen("--check", str(h), "-n", "worker", "--log-only", WORKER, check=False)
     assert r.returncode == 1
+
+
+# --- far branches to shared code (ja trampolines, not copied returns) -----
+
+def table_names(arch):
+    text = open(os.path.join(ROOT, "arch", f"syscalls_{arch}.c")).read()
+    return [(m.group(1), int(m.group(2))) for m in re.finditer(r'\{ "(\w+)", (\d+)u \}', text)]
+
+
+@pytest.mark.parametrize("arch", ["x86_64", "aarch64"])
+def test_far_branches_into_a_shared_block(tmp_path, arch):
+    """Every syscall's first rule falls back to one shared conditional
+    block emitted at the far end of the program: the branches to it need
+    "ja" trampolines. Every decision is checked in bpfsim, and a sample on
+    the kernel."""
+    names = [n for n, _ in table_names(arch)][:200]
+    lines = ["default allow"]
+    lines += [f"errno({1 + i % 50}): {n} if arg0 == {1000 + i}" for i, n in enumerate(names)]
+    lines.append("errno(99): " + ", ".join(names) + " if arg1 == 99")
+    p = tmp_path / "shared.policy"
+    p.write_text("\n".join(lines) + "\n")
+    raw = compile_raw(tmp_path, str(p), arch)
+    listing = bpfgen("-f", "asm", "-a", arch, str(p)).stdout.decode()
+    assert re.search(r"^\s*\d+: ja \d+$", listing, re.M), "expected ja trampolines"
+    cases = []
+    for i, n in enumerate(names):
+        cases += [(n, (1000 + i, 99), f"errno({1 + i % 50})"),
+                  (n, (0, 99), "errno(99)"),
+                  (n, (1000 + i + 1, 98), "allow")]
+    nrs = dict(table_names(arch))
+    token = "c000003e" if arch == "x86_64" else "c00000b7"
+    batch = "".join(f"{nrs[n]:x} {token} {a[0]:x} {a[1]:x} 0 0 0 0\n" for n, a, _ in cases)
+    r = subprocess.run([BPFSIM, "-a", arch, "--batch", raw], input=batch, capture_output=True,
+                       text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    got = [line.split()[0] for line in r.stdout.splitlines()]
+    assert got == [want for _, _, want in cases]
+    if arch == "x86_64":
+        for name, args, want in ((n, a, w) for n, a, w in cases if n in ("getpid", "getppid", "getuid")):
+            out = kernel(raw, nrs[name], *args)
+            if want == "allow":
+                assert out.startswith("ret ")
+            else:
+                assert out == "errno " + want[6:-1]
