@@ -202,13 +202,13 @@ def masked_outside(p, arch, line):
 
 def ordered_multi_rule(p, arch, line):
     """Is this case a syscall of P with two or more conditional rules, one
-    of them using <, <=, > or >=? libseccomp 2.5.4 mis-compiles some of
-    those: after a failed 64-bit ordered comparison on one argument it
-    jumps into the next rule's comparison without reloading the
-    accumulator, so it compares the wrong argument word (see
-    tests/diff/README.md and test_differential.py's pinned case)."""
+    of them using <, <=, >, >= or != on a 64-bit argument? libseccomp
+    2.5.4 mis-compiles some of those: where the rules' comparison chains
+    are merged, a jump lands on a comparison without the load it needs,
+    so it compares a stale argument word (see tests/diff/README.md and
+    test_differential.py's pinned cases)."""
     rules = [r for r in rules_for_case(p, arch, line) if r.conds]
-    return len(rules) >= 2 and any(c.op in ("<", "<=", ">", ">=") and c.mask is None
+    return len(rules) >= 2 and any(c.op in ("<", "<=", ">", ">=", "!=") and c.mask is None
                                    and not c.lo32 for r in rules for c in r.conds)
 
 

@@ -153,6 +153,34 @@ def test_pinned_ordered_comparisons_in_two_rules():
         assert sim(prog, "getppid", [0, 0, 1 << 32, 0, 0, 0x38c0bee5]) == "allow"
 
 
+def test_pinned_not_equal_in_three_rules():
+    """Long campaign seed 1003287: with '!=' in the rules below libseccomp
+    tests arg0's low word against 0 while arg1's word is in the
+    accumulator, and returns the default for a call the third rule
+    matches."""
+    rules = [pg.Rule(pg.Action("errno", 7), ["getppid"],
+                     [pg.Cond(0, "!=", 0xbea6e35f), pg.Cond(1, "==", 0x6fde6b01b768bf09)]),
+             pg.Rule(pg.Action("errno", 8), ["getppid"],
+                     [pg.Cond(1, "==", 0xf), pg.Cond(5, "!=", 0xa2ca32ba47cabb3a)]),
+             pg.Rule(pg.Action("errno", 9), ["getppid"],
+                     [pg.Cond(0, "==", 0), pg.Cond(1, "==", 0xb9ec1c1e00000001),
+                      pg.Cond(4, "!=", 0x3c8a951800000000),
+                      pg.Cond(2, "==", 0x4004010500000001, 0x4704c34504890801)])]
+    text = "default errno(13)\n" + "".join(
+        "%s: getppid if %s\n" % (r.action.text(), " && ".join(c.text() for c in r.conds))
+        for r in rules)
+    args = [0, 0xb9ec1c1e00000001, 0xe8b53dbf9a66c117, 0, 0x3c8a951800000001, 0]
+    assert pg.Policy(0, pg.Action("errno", 13), rules=rules).decide("getppid", args) \
+        == pg.Action("errno", 9)
+    with tempfile.TemporaryDirectory() as tmp:
+        prog, _ = compile_x86_64(Path(tmp), text)
+        theirs = libseccomp_says(rules, "getppid", args, pg.Action("errno", 13))
+        assert sim(prog, "getppid", args) == "errno(9)", "libseccomp says " + theirs
+        assert kernel(prog, GETPPID, args) == "errno 9"
+        assert sim(prog, "getppid", [1, 0x6fde6b01b768bf09]) == "errno(7)"
+        assert sim(prog, "getppid", [0xbea6e35f, 0x6fde6b01b768bf09]) == "errno(13)"
+
+
 def test_pinned_masked_value_outside_the_mask():
     """'arg0 & 0xff == 0x100' can never hold: bpfgen says so and the rule
     never applies. libseccomp compares (arg0 & 0xff) == (0x100 & 0xff)
