@@ -8,6 +8,9 @@
 #include "bpfgen/ir.h"
 #include "bpfgen/tree.h"
 
-void codegen(const struct decision *d, const struct tree *t, struct ir *out);
+/* SPECIALISE: see argtests_init. Returns -1 when the argument tests
+ * alone exceed the kernel's limit. */
+int codegen(const struct decision *d, const struct tree *t, int specialise,
+	    struct ir *out);
 
 #endif

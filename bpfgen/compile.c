@@ -82,6 +82,52 @@ static size_t ir_min_len(const struct ir *ir)
 	return n;
 }
 
+/* One program for the tree: 0 with *OUT and *LEN, or -1 when it cannot
+ * fit in the kernel's limit. */
+static int generate(const struct decision *d, const struct tree *t,
+		    int specialise, struct sock_filter **out, size_t *len)
+{
+	struct ir ir = { 0 };
+	int rc = -1;
+
+	*out = NULL;
+	*len = 0;
+	/* Resolving the jumps of a huge program takes quadratic time; one
+	 * that cannot fit anyway is refused before. */
+	if (codegen(d, t, specialise, &ir) == 0 &&
+	    ir_min_len(&ir) <= BPF_MAXINSNS_SECCOMP) {
+		*len = resolve_jumps(&ir, out);
+		rc = 0;
+	}
+	ir_free(&ir);
+	return rc;
+}
+
+/* Argument tests specialised on the values earlier tests established give
+ * shorter paths but can copy code: build both ways and keep the shorter
+ * program, the specialised one on a tie. Deterministic either way. */
+static int choose_program(const struct decision *d, const struct tree *t,
+			  struct program *out)
+{
+	struct sock_filter *a, *b;
+	size_t alen, blen;
+	int ra = generate(d, t, 1, &a, &alen);
+	int rb = generate(d, t, 0, &b, &blen);
+
+	if (ra == 0 && (rb < 0 || alen <= blen)) {
+		out->insns = a;
+		out->len = alen;
+		free(b);
+	} else if (rb == 0) {
+		out->insns = b;
+		out->len = blen;
+		free(a);
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
 static void too_long(const struct policy_ast *ast, const struct arch *arch,
 		     const char *at_least, size_t len, struct diag *diag)
 {
@@ -100,7 +146,6 @@ int compile_policy(const struct policy_ast *ast, const struct arch *arch,
 	struct resolved *r;
 	struct decision *d;
 	struct tree *t;
-	struct ir ir = { 0 };
 	double *weights = NULL;
 	int errors = diag->errors;
 
@@ -116,16 +161,10 @@ int compile_policy(const struct policy_ast *ast, const struct arch *arch,
 		return -1;
 	}
 	t = tree_build(d, weights);
-	codegen(d, t, &ir);
-	/* Resolving the jumps of a huge program takes quadratic time; one
-	 * that cannot fit anyway is refused before. */
-	if (ir_min_len(&ir) > BPF_MAXINSNS_SECCOMP)
-		too_long(ast, arch, "at least ", ir_min_len(&ir), diag);
-	else
-		out->len = resolve_jumps(&ir, &out->insns);
+	if (choose_program(d, t, out) < 0)
+		too_long(ast, arch, "more than ", BPF_MAXINSNS_SECCOMP, diag);
 	take_notes(out, r);
 	collect_facts(out, r, d);
-	ir_free(&ir);
 	tree_free(t);
 	free(weights);
 	decision_free(d);

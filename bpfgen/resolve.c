@@ -222,6 +222,8 @@ static int cond_truth(const struct cond *c)
 
 	if (c->value & ~c->mask)
 		return c->op == OP_EQ ? -1 : c->op == OP_NE ? 1 : 0;
+	if (c->mask == 0)       /* arg & 0 is 0, and so is the value */
+		return c->op == OP_EQ ? 1 : c->op == OP_NE ? -1 : 0;
 	if (c->mask != max)
 		return 0;
 	switch (c->op) {

@@ -1,0 +1,569 @@
+/* Stage 4b: argument tests. Walks each chain one 32-bit word test at a
+ * time, carrying what the path has established about each argument word;
+ * a point of the walk with the same facts is built once (memo), and equal
+ * tests are shared (hash-consing), so specialising on facts costs code
+ * only where it changes the code. The walk is iterative: chains may hold
+ * thousands of tests. */
+#include <linux/filter.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bpfgen/argtests.h"
+#include "bpfgen/seccomp.h"
+#include "bpfgen/util.h"
+
+#define NWORDS     12     /* arg0.lo .. arg5.hi */
+#define MAX_EXCL   6      /* values a word is known to differ from */
+/* Past this many tests, stop specialising on facts: a policy crafted to
+ * make many fact sets meet could otherwise grow the program without end. */
+#define SPECIALISE_BUDGET (4 * 4096)
+#define MEMO_BUDGET       (1 << 18)
+#define MAX_STEPS         3       /* word tests per condition */
+/* More tests than the kernel takes instructions: no program can fit. */
+#define MAX_TESTS         4096
+
+enum { SUCC = -1, FAIL = -2 };
+
+/* One 32-bit test of a condition, and where each outcome leads: another
+ * step of the same condition, SUCC or FAIL. */
+enum word_op { W_EQ, W_GT, W_GE };
+
+struct step {
+	uint32_t off;
+	enum word_op op;
+	uint32_t mask;      /* W_EQ: (word & mask) == k */
+	uint32_t k;
+	int on_true, on_false;
+};
+
+/* Keys are hashed and compared as bytes: no implicit padding anywhere. */
+struct word_facts {
+	uint8_t known;
+	uint8_t nexcl;
+	uint16_t unused;
+	uint32_t value;
+	uint32_t excl[MAX_EXCL];   /* sorted */
+};
+
+struct facts {
+	int32_t a_holds;           /* offset of the word in A, or -1 */
+	struct word_facts w[NWORDS];
+};
+
+/* A point of the walk: step STEP of condition COND of chain node NODE, or
+ * (NODE == -1) "return ACTION". */
+struct key {
+	int32_t node, cond, step;
+	uint32_t action;
+	struct facts f;
+};
+
+struct memo_entry {
+	struct key key;
+	unsigned hash;
+	int test;
+};
+
+struct memo {
+	struct memo_entry *v;
+	size_t n, cap;
+	int *index;
+	size_t index_cap;
+};
+
+static unsigned hash_bytes(const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	unsigned h = 2166136261u;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 16777619u;
+	return h;
+}
+
+/* --- conditions as word tests --------------------------------------- */
+
+static struct step mk(uint32_t off, enum word_op op, uint32_t mask, uint32_t k,
+		      int t, int f)
+{
+	struct step s = { off, op, mask, k, t, f };
+	return s;
+}
+
+static int swap_outcome(int target)
+{
+	return target == SUCC ? FAIL : target == FAIL ? SUCC : target;
+}
+
+/* arg & mask == value: the high word's test, then the low word's. */
+static int eq_steps(const struct cond *c, struct step *st)
+{
+	uint32_t mhi = (uint32_t)(c->mask >> 32), mlo = (uint32_t)c->mask;
+	int n = 0;
+
+	if (!c->lo32 && mhi != 0)
+		st[n++] = mk(SD_ARG_HI(c->arg), W_EQ, mhi, (uint32_t)(c->value >> 32),
+			     1, FAIL);
+	if (mlo != 0)
+		st[n++] = mk(SD_ARG_LO(c->arg), W_EQ, mlo, (uint32_t)c->value, SUCC, FAIL);
+	else
+		st[n - 1].on_true = SUCC;  /* resolve.c: some mask bit is set */
+	return n;
+}
+
+/* arg > value (STRICT) or arg >= value, unsigned. */
+static int greater_steps(const struct cond *c, int strict, struct step *st)
+{
+	enum word_op op = strict ? W_GT : W_GE;
+	uint32_t hi = (uint32_t)(c->value >> 32), lo = (uint32_t)c->value;
+	uint32_t h = SD_ARG_HI(c->arg), l = SD_ARG_LO(c->arg);
+
+	if (c->lo32) {
+		st[0] = mk(l, op, 0, lo, SUCC, FAIL);
+		return 1;
+	}
+	if (!strict && lo == 0) {            /* >= hi:0 iff high word >= hi */
+		st[0] = mk(h, W_GE, 0, hi, SUCC, FAIL);
+		return 1;
+	}
+	if (hi == 0xffffffffu) {             /* the high word cannot exceed it */
+		st[0] = mk(h, W_EQ, 0xffffffffu, hi, 1, FAIL);
+		st[1] = mk(l, op, 0, lo, SUCC, FAIL);
+		return 2;
+	}
+	if (hi == 0) {                       /* not > 0 means == 0 */
+		st[0] = mk(h, W_GT, 0, 0, SUCC, 1);
+		st[1] = mk(l, op, 0, lo, SUCC, FAIL);
+		return 2;
+	}
+	st[0] = mk(h, W_GT, 0, hi, SUCC, 1);
+	st[1] = mk(h, W_EQ, 0xffffffffu, hi, 2, FAIL);
+	st[2] = mk(l, op, 0, lo, SUCC, FAIL);
+	return 3;
+}
+
+static int cond_steps(const struct cond *c, struct step *st)
+{
+	int n;
+
+	switch (c->op) {
+	case OP_EQ: return eq_steps(c, st);
+	case OP_GT: return greater_steps(c, 1, st);
+	case OP_GE: return greater_steps(c, 0, st);
+	case OP_NE: n = eq_steps(c, st); break;
+	case OP_LE: n = greater_steps(c, 1, st); break;
+	case OP_LT: n = greater_steps(c, 0, st); break;
+	default: abort();
+	}
+	for (int i = 0; i < n; i++) {     /* the negations */
+		st[i].on_true = swap_outcome(st[i].on_true);
+		st[i].on_false = swap_outcome(st[i].on_false);
+	}
+	return n;
+}
+
+/* --- facts ---------------------------------------------------------- */
+
+static struct word_facts *facts_of(struct facts *f, uint32_t off)
+{
+	return &f->w[(off - SD_ARG_LO(0)) / 4];
+}
+
+/* 1 or 0 when FACTS decide step S, -1 when only running it can tell. */
+static int implied(struct facts *f, const struct step *s)
+{
+	const struct word_facts *w = facts_of(f, s->off);
+
+	if (w->known) {
+		switch (s->op) {
+		case W_EQ: return (w->value & s->mask) == s->k;
+		case W_GT: return w->value > s->k;
+		case W_GE: return w->value >= s->k;
+		}
+	}
+	if (s->op == W_EQ && s->mask == 0xffffffffu)
+		for (int i = 0; i < w->nexcl; i++)
+			if (w->excl[i] == s->k)
+				return 0;
+	return -1;
+}
+
+static void learn(const struct argtests *g, struct facts *f,
+		  const struct step *s, int outcome)
+{
+	struct word_facts *w = facts_of(f, s->off);
+	int i;
+
+	if (!g->specialise || s->op != W_EQ || s->mask != 0xffffffffu || w->known)
+		return;
+	if (outcome) {
+		memset(w, 0, sizeof(*w));
+		w->known = 1;
+		w->value = s->k;
+		return;
+	}
+	if (w->nexcl == MAX_EXCL)
+		return;
+	for (i = w->nexcl; i > 0 && w->excl[i - 1] > s->k; i--)
+		w->excl[i] = w->excl[i - 1];
+	w->excl[i] = s->k;
+	w->nexcl++;
+}
+
+/* --- tests and the memo --------------------------------------------- */
+
+static int tests_equal(const struct word_test *a, const struct word_test *b)
+{
+	return a->is_ret == b->is_ret && a->action == b->action &&
+	       a->off == b->off && a->load == b->load &&
+	       a->and_mask == b->and_mask && a->jop == b->jop && a->k == b->k &&
+	       a->t == b->t && a->f == b->f;
+}
+
+static void rehash_tests(struct argtests *g)
+{
+	size_t cap = g->test_index_cap ? g->test_index_cap * 2 : 1024;
+
+	free(g->test_index);
+	g->test_index = xmalloc(cap * sizeof(int));
+	memset(g->test_index, -1, cap * sizeof(int));
+	g->test_index_cap = cap;
+	for (size_t i = 0; i < g->ntests; i++) {
+		size_t slot = g->tests[i].hash & (cap - 1);
+
+		while (g->test_index[slot] >= 0)
+			slot = (slot + 1) & (cap - 1);
+		g->test_index[slot] = (int)i;
+	}
+}
+
+static int intern_test(struct argtests *g, struct word_test t)
+{
+	size_t slot;
+
+	t.hash = hash_bytes(&t.action, sizeof(t.action)) ^
+		 hash_bytes(&t.k, sizeof(t.k)) * 31u ^
+		 (unsigned)(t.t * 7919 + t.f * 104729) ^
+		 (unsigned)(t.off << 8 | (unsigned)t.load << 7 | (unsigned)t.is_ret) ^
+		 hash_bytes(&t.and_mask, 4) * 17u ^ t.jop;
+	if (2 * (g->ntests + 1) > g->test_index_cap)
+		rehash_tests(g);
+	for (slot = t.hash & (g->test_index_cap - 1); g->test_index[slot] >= 0;
+	     slot = (slot + 1) & (g->test_index_cap - 1))
+		if (tests_equal(&g->tests[g->test_index[slot]], &t))
+			return g->test_index[slot];
+	*(struct word_test *)vec_push(&g->tests, &g->ntests, &g->tests_cap,
+				      sizeof(t)) = t;
+	g->test_index[slot] = (int)(g->ntests - 1);
+	return (int)(g->ntests - 1);
+}
+
+static unsigned key_hash(const struct key *k)
+{
+	return hash_bytes(k, sizeof(*k));
+}
+
+static void rehash_memo(struct memo *m)
+{
+	size_t cap = m->index_cap ? m->index_cap * 2 : 1024;
+
+	free(m->index);
+	m->index = xmalloc(cap * sizeof(int));
+	memset(m->index, -1, cap * sizeof(int));
+	m->index_cap = cap;
+	for (size_t i = 0; i < m->n; i++) {
+		size_t slot = m->v[i].hash & (cap - 1);
+
+		while (m->index[slot] >= 0)
+			slot = (slot + 1) & (cap - 1);
+		m->index[slot] = (int)i;
+	}
+}
+
+/* The test built for K, or -1. */
+static int memo_get(const struct memo *m, const struct key *k)
+{
+	unsigned h = key_hash(k);
+
+	if (!m->index_cap)
+		return -1;
+	for (size_t slot = h & (m->index_cap - 1); m->index[slot] >= 0;
+	     slot = (slot + 1) & (m->index_cap - 1)) {
+		const struct memo_entry *e = &m->v[m->index[slot]];
+
+		if (e->hash == h && memcmp(&e->key, k, sizeof(*k)) == 0)
+			return e->test;
+	}
+	return -1;
+}
+
+static void memo_put(struct memo *m, const struct key *k, int test)
+{
+	struct memo_entry *e;
+	size_t slot;
+
+	if (2 * (m->n + 1) > m->index_cap)
+		rehash_memo(m);
+	e = vec_push(&m->v, &m->n, &m->cap, sizeof(*e));
+	e->key = *k;
+	e->hash = key_hash(k);
+	e->test = test;
+	for (slot = e->hash & (m->index_cap - 1); m->index[slot] >= 0;
+	     slot = (slot + 1) & (m->index_cap - 1))
+		;
+	m->index[slot] = (int)(m->n - 1);
+}
+
+/* --- the walk ------------------------------------------------------- */
+
+static struct key ret_key(uint32_t action)
+{
+	struct key k;
+
+	memset(&k, 0, sizeof(k));
+	k.node = -1;
+	k.action = action;
+	return k;
+}
+
+/* The point at the start of chain node N, with facts F. */
+static struct key node_key(const struct argtests *g, int n, const struct facts *f)
+{
+	const struct chain_node *node = &g->d->nodes[n];
+	struct key k;
+
+	if (node->terminal)
+		return ret_key(node->action);
+	memset(&k, 0, sizeof(k));
+	k.node = n;
+	k.f = *f;
+	return k;
+}
+
+/* Where TARGET (a step index, SUCC or FAIL) leads from point AT. */
+static struct key follow(const struct argtests *g, const struct key *at,
+			 int target, const struct facts *f)
+{
+	const struct chain_node *node = &g->d->nodes[at->node];
+	struct key k;
+
+	if (target == FAIL)
+		return node_key(g, node->next, f);
+	if (target == SUCC && (size_t)at->cond + 1 == node->nconds)
+		return ret_key(node->action);
+	k = *at;
+	k.f = *f;
+	if (target == SUCC) {
+		k.cond++;
+		k.step = 0;
+	} else {
+		k.step = target;
+	}
+	return k;
+}
+
+static const struct step *step_at(const struct argtests *g, const struct key *k,
+				  struct step *buf)
+{
+	const struct chain_node *node = &g->d->nodes[k->node];
+
+	cond_steps(&node->conds[k->cond], buf);
+	return &buf[k->step];
+}
+
+/* The instruction(s) for step S entered with A holding A_HOLDS. */
+static struct word_test test_for(const struct step *s, int32_t a_holds)
+{
+	struct word_test t;
+
+	memset(&t, 0, sizeof(t));
+	t.off = s->off;
+	t.load = a_holds != (int32_t)s->off;
+	t.k = s->k;
+	t.jop = s->op == W_GT ? BPF_JGT : s->op == W_GE ? BPF_JGE : BPF_JEQ;
+	if (s->op == W_EQ && s->mask != 0xffffffffu) {
+		if (s->k == 0) {                 /* no mask bit set */
+			t.jop = BPF_JSET;
+			t.k = s->mask;
+		} else if (s->k == s->mask && !(s->mask & (s->mask - 1))) {
+			t.jop = BPF_JSET;        /* the one mask bit set */
+			t.k = s->mask;
+		} else {
+			t.and_mask = s->mask;
+		}
+	}
+	return t;
+}
+
+/* "jset" tests the opposite of "(word & mask) == 0". */
+static int jset_inverts(const struct step *s)
+{
+	return s->op == W_EQ && s->mask != 0xffffffffu && s->k == 0;
+}
+
+struct frame {
+	struct key key;
+	int phase;
+	int32_t a_holds;     /* A on entry, as the test was planned with */
+	struct key child[2];
+};
+
+/* Facts to carry on: none once specialising has cost enough. */
+static struct facts carry(const struct argtests *g, const struct facts *f)
+{
+	struct facts none;
+
+	if (g->ntests < SPECIALISE_BUDGET && g->memo->n < MEMO_BUDGET)
+		return *f;
+	memset(&none, 0, sizeof(none));
+	none.a_holds = -1;
+	return none;
+}
+
+/* From K, follow every step whose outcome the facts already decide. */
+static struct key skip_known(const struct argtests *g, struct key k)
+{
+	while (k.node >= 0 && memo_get(g->memo, &k) < 0) {
+		struct step buf[MAX_STEPS];
+		const struct step *s = step_at(g, &k, buf);
+		struct facts f = carry(g, &k.f);
+		int outcome = implied(&f, s);
+
+		if (outcome < 0)
+			break;
+		k = follow(g, &k, outcome ? s->on_true : s->on_false, &f);
+	}
+	return k;
+}
+
+/* Phase 0 of a frame: what does it need? Returns 1 when it is done. */
+static int start(struct argtests *g, struct frame *fr)
+{
+	struct step buf[MAX_STEPS];
+	const struct step *s;
+	struct facts f;
+	struct key k;
+
+	if (memo_get(g->memo, &fr->key) >= 0)
+		return 1;
+	if (fr->key.node < 0) {
+		struct word_test t = { .is_ret = 1, .action = fr->key.action };
+
+		memo_put(g->memo, &fr->key, intern_test(g, t));
+		return 1;
+	}
+	k = skip_known(g, fr->key);
+	if (memcmp(&k, &fr->key, sizeof(k)) != 0) {
+		fr->child[0] = k;       /* this point is that one */
+		fr->phase = 1;
+		return 0;
+	}
+	s = step_at(g, &fr->key, buf);
+	f = carry(g, &fr->key.f);
+	fr->a_holds = f.a_holds;
+	for (int o = 1; o >= 0; o--) {
+		struct facts next = f;
+
+		learn(g, &next, s, o);
+		next.a_holds = test_for(s, f.a_holds).and_mask ? -1 : (int32_t)s->off;
+		fr->child[1 - o] = follow(g, &fr->key, o ? s->on_true : s->on_false, &next);
+	}
+	fr->phase = 2;
+	return 0;
+}
+
+/* Build the test for K and everything after it. Returns -1 when the tests
+ * alone would exceed the kernel's instruction limit. */
+static int build(struct argtests *g, const struct key *k)
+{
+	struct frame *stack = NULL;
+	size_t n = 0, cap = 0;
+	int result = -1;
+
+	*(struct frame *)vec_push(&stack, &n, &cap, sizeof(*stack)) =
+		(struct frame){ .key = *k };
+	while (n > 0) {
+		struct frame *fr = &stack[n - 1];
+		int done = 0, need = -1;
+
+		/* Every real test on the stack is a distinct instruction of
+		 * one path, and so is every test made. */
+		if (n > 2 * MAX_TESTS + 2 || g->ntests > MAX_TESTS)
+			goto out;
+		switch (fr->phase) {
+		case 0:
+			done = start(g, fr);
+			break;
+		case 1:                 /* an alias of a later point */
+			if (memo_get(g->memo, &fr->child[0]) < 0) {
+				need = 0;
+				break;
+			}
+			memo_put(g->memo, &fr->key, memo_get(g->memo, &fr->child[0]));
+			done = 1;
+			break;
+		case 2:                 /* a real test: both outcomes first */
+		case 3:
+			if (memo_get(g->memo, &fr->child[fr->phase - 2]) < 0)
+				need = fr->phase - 2;
+			fr->phase++;
+			break;
+		case 4: {
+			struct step buf[MAX_STEPS];
+			const struct step *s = step_at(g, &fr->key, buf);
+			struct word_test t = test_for(s, fr->a_holds);
+			int yes = memo_get(g->memo, &fr->child[0]);
+			int no = memo_get(g->memo, &fr->child[1]);
+
+			t.t = jset_inverts(s) ? no : yes;
+			t.f = jset_inverts(s) ? yes : no;
+			memo_put(g->memo, &fr->key, intern_test(g, t));
+			done = 1;
+			break;
+		}
+		}
+		if (done) {
+			n--;
+		} else if (need >= 0) {
+			struct key c = fr->child[need];
+
+			*(struct frame *)vec_push(&stack, &n, &cap, sizeof(*stack)) =
+				(struct frame){ .key = c };
+		}
+	}
+	result = memo_get(g->memo, k);
+out:
+	free(stack);
+	return result;
+}
+
+void argtests_init(struct argtests *g, const struct decision *d, int specialise)
+{
+	memset(g, 0, sizeof(*g));
+	g->d = d;
+	g->specialise = specialise;
+	g->memo = xcalloc(1, sizeof(*g->memo));
+}
+
+int argtests_root(struct argtests *g, int node)
+{
+	struct facts f;
+	struct key k;
+
+	memset(&f, 0, sizeof(f));
+	f.a_holds = SD_NR;   /* the search tree leaves nr in A */
+	k = node_key(g, node, &f);
+	return build(g, &k);
+}
+
+void argtests_free(struct argtests *g)
+{
+	free(g->tests);
+	free(g->test_index);
+	if (g->memo) {
+		free(g->memo->v);
+		free(g->memo->index);
+		free(g->memo);
+	}
+	memset(g, 0, sizeof(*g));
+}
