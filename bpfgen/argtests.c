@@ -47,6 +47,7 @@ struct word_facts {
 
 struct facts {
 	int32_t a_holds;           /* offset of the word in A, or -1 */
+	uint32_t a_mask;           /* ... and'ed with this mask */
 	struct word_facts w[NWORDS];
 };
 
@@ -216,6 +217,7 @@ static int tests_equal(const struct word_test *a, const struct word_test *b)
 {
 	return a->is_ret == b->is_ret && a->action == b->action &&
 	       a->off == b->off && a->load == b->load &&
+	       a->entry_mask == b->entry_mask &&
 	       a->and_mask == b->and_mask && a->jop == b->jop && a->k == b->k &&
 	       a->t == b->t && a->f == b->f;
 }
@@ -245,7 +247,7 @@ static int intern_test(struct argtests *g, struct word_test t)
 		 hash_bytes(&t.k, sizeof(t.k)) * 31u ^
 		 (unsigned)(t.t * 7919 + t.f * 104729) ^
 		 (unsigned)(t.off << 8 | (unsigned)t.load << 7 | (unsigned)t.is_ret) ^
-		 hash_bytes(&t.and_mask, 4) * 17u ^ t.jop;
+		 hash_bytes(&t.and_mask, 4) * 17u ^ hash_bytes(&t.entry_mask, 4) ^ t.jop;
 	if (2 * (g->ntests + 1) > g->test_index_cap)
 		rehash_tests(g);
 	for (slot = t.hash & (g->test_index_cap - 1); g->test_index[slot] >= 0;
@@ -371,28 +373,51 @@ static const struct step *step_at(const struct argtests *g, const struct key *k,
 	return &buf[k->step];
 }
 
-/* The instruction(s) for step S entered with A holding A_HOLDS. */
-static struct word_test test_for(const struct step *s, int32_t a_holds)
+#define FULL 0xffffffffu
+
+/* The instruction(s) for step S entered with A holding word A_HOLDS and'ed
+ * with A_MASK: a load only when A does not hold what the test needs, an
+ * "and" only when the mask is not applied yet. */
+static struct word_test test_for(const struct step *s, int32_t a_holds,
+				 uint32_t a_mask)
 {
+	int whole = a_holds == (int32_t)s->off && a_mask == FULL;
+	int masked = a_holds == (int32_t)s->off && a_mask == s->mask;
 	struct word_test t;
 
 	memset(&t, 0, sizeof(t));
 	t.off = s->off;
-	t.load = a_holds != (int32_t)s->off;
+	t.load = !whole;
+	t.entry_mask = FULL;
 	t.k = s->k;
 	t.jop = s->op == W_GT ? BPF_JGT : s->op == W_GE ? BPF_JGE : BPF_JEQ;
-	if (s->op == W_EQ && s->mask != 0xffffffffu) {
-		if (s->k == 0) {                 /* no mask bit set */
-			t.jop = BPF_JSET;
-			t.k = s->mask;
-		} else if (s->k == s->mask && !(s->mask & (s->mask - 1))) {
-			t.jop = BPF_JSET;        /* the one mask bit set */
-			t.k = s->mask;
-		} else {
-			t.and_mask = s->mask;
-		}
+	if (s->op != W_EQ || s->mask == FULL)
+		return t;
+	if (s->k == 0 || (s->k == s->mask && !(s->mask & (s->mask - 1)))) {
+		/* jset: no mask bit set / the one mask bit set */
+		t.jop = BPF_JSET;
+		t.k = s->mask;
+		t.load = !whole && !masked;
+		t.entry_mask = masked ? s->mask : FULL;
+	} else if (masked) {
+		t.load = 0;                      /* A is (word & mask) already */
+		t.entry_mask = s->mask;
+	} else {
+		t.and_mask = s->mask;
 	}
 	return t;
+}
+
+/* What A holds after test T, entered with A_HOLDS/A_MASK. */
+static void a_after(const struct word_test *t, int32_t *a_holds, uint32_t *a_mask)
+{
+	if (t->and_mask) {
+		*a_holds = (int32_t)t->off;
+		*a_mask = t->and_mask;
+	} else if (t->load) {
+		*a_holds = (int32_t)t->off;
+		*a_mask = FULL;
+	}
 }
 
 /* "jset" tests the opposite of "(word & mask) == 0". */
@@ -405,6 +430,7 @@ struct frame {
 	struct key key;
 	int phase;
 	int32_t a_holds;     /* A on entry, as the test was planned with */
+	uint32_t a_mask;
 	struct key child[2];
 };
 
@@ -417,6 +443,7 @@ static struct facts carry(const struct argtests *g, const struct facts *f)
 		return *f;
 	memset(&none, 0, sizeof(none));
 	none.a_holds = -1;
+	none.a_mask = FULL;
 	return none;
 }
 
@@ -461,11 +488,13 @@ static int start(struct argtests *g, struct frame *fr)
 	s = step_at(g, &fr->key, buf);
 	f = carry(g, &fr->key.f);
 	fr->a_holds = f.a_holds;
+	fr->a_mask = f.a_mask;
 	for (int o = 1; o >= 0; o--) {
 		struct facts next = f;
+		struct word_test t = test_for(s, f.a_holds, f.a_mask);
 
 		learn(g, &next, s, o);
-		next.a_holds = test_for(s, f.a_holds).and_mask ? -1 : (int32_t)s->off;
+		a_after(&t, &next.a_holds, &next.a_mask);
 		fr->child[1 - o] = follow(g, &fr->key, o ? s->on_true : s->on_false, &next);
 	}
 	fr->phase = 2;
@@ -511,7 +540,7 @@ static int build(struct argtests *g, const struct key *k)
 		case 4: {
 			struct step buf[MAX_STEPS];
 			const struct step *s = step_at(g, &fr->key, buf);
-			struct word_test t = test_for(s, fr->a_holds);
+			struct word_test t = test_for(s, fr->a_holds, fr->a_mask);
 			int yes = memo_get(g->memo, &fr->child[0]);
 			int no = memo_get(g->memo, &fr->child[1]);
 
@@ -552,6 +581,7 @@ int argtests_root(struct argtests *g, int node)
 
 	memset(&f, 0, sizeof(f));
 	f.a_holds = SD_NR;   /* the search tree leaves nr in A */
+	f.a_mask = FULL;
 	k = node_key(g, node, &f);
 	return build(g, &k);
 }

@@ -17,6 +17,7 @@ struct word_test {
 	uint32_t action;
 	uint32_t off;       /* seccomp_data offset of the word tested */
 	int load;           /* A does not hold the word on entry */
+	uint32_t entry_mask; /* without load: A is the word and'ed with it */
 	uint32_t and_mask;  /* nonzero: A &= and_mask before the jump */
 	uint16_t jop;       /* BPF_JEQ, BPF_JGT, BPF_JGE or BPF_JSET */
 	uint32_t k;

@@ -70,19 +70,24 @@ static struct list from_ir(const struct ir *ir)
 
 		d->code = s->code;
 		d->k = s->k;
-		if (is_ja(s->code)) {
-			d->jt = target_of(ir, s->jt);
-			check_forward(i, d->jt);
-			if (is_ret(ir->insns[d->jt].code)) {
-				/* A jump to a return is the return itself. */
-				d->code = ir->insns[d->jt].code;
-				d->k = ir->insns[d->jt].k;
-			}
-		} else if (is_cond_jump(s->code)) {
+		if (is_cond_jump(s->code)) {
 			d->jt = target_of(ir, s->jt);
 			d->jf = target_of(ir, s->jf);
 			check_forward(i, d->jt);
 			check_forward(i, d->jf);
+			/* Both ways to one place: the test decides nothing. */
+			if (d->jt == d->jf) {
+				d->code = BPF_JMP | BPF_JA;
+				d->k = 0;
+			}
+		} else if (is_ja(s->code)) {
+			d->jt = target_of(ir, s->jt);
+			check_forward(i, d->jt);
+		}
+		if (is_ja(d->code) && is_ret(ir->insns[d->jt].code)) {
+			/* A jump to a return is the return itself. */
+			d->code = ir->insns[d->jt].code;
+			d->k = ir->insns[d->jt].k;
 		}
 	}
 	return l;
