@@ -566,11 +566,194 @@ out:
 	return result;
 }
 
-void argtests_init(struct argtests *g, const struct decision *d, int specialise)
+/* --- searching equality chains --------------------------------------- */
+
+/* A run of "A == v1 ? T1 : A == v2 ? T2 : ... : D" on one word (several
+ * rules testing one argument for different values) costs one jeq per value
+ * on the longest path. Past SWITCH_MIN values, a binary search with small
+ * linear groups at its leaves decides in about log2(n / SWITCH_GROUP) +
+ * SWITCH_GROUP tests, for n / SWITCH_GROUP more instructions. */
+#define SWITCH_MIN   8
+#define SWITCH_GROUP 4
+
+struct case_ {
+	uint32_t value;
+	int target;
+};
+
+static int cmp_case(const void *a, const void *b)
+{
+	uint32_t x = ((const struct case_ *)a)->value;
+	uint32_t y = ((const struct case_ *)b)->value;
+
+	return x < y ? -1 : x > y;
+}
+
+/* What A holds after test T: the word, and'ed with the returned mask. */
+static uint32_t mask_after(const struct word_test *t)
+{
+	return t->and_mask ? t->and_mask : t->load ? FULL : t->entry_mask;
+}
+
+/* The equality run starting at T: its cases in order, first occurrence
+ * of a value only (a later test of the same value is never reached with A
+ * equal to it), and where a value matching none goes. */
+static size_t run_cases(const struct argtests *g, int t, struct case_ **cases,
+			int *dflt)
+{
+	const struct word_test *x = &g->tests[t];
+	uint32_t mask = mask_after(x);
+	size_t n = 0, cap = 0;
+	int cur = t;
+
+	*cases = NULL;
+	for (;;) {
+		const struct word_test *y = &g->tests[cur];
+		size_t i;
+		int next;
+
+		for (i = 0; i < n && (*cases)[i].value != y->k; i++)
+			;
+		if (i == n)
+			*(struct case_ *)vec_push(cases, &n, &cap, sizeof(**cases)) =
+				(struct case_){ y->k, y->t };
+		next = y->f;
+		y = &g->tests[next];
+		if (y->is_ret || y->jop != BPF_JEQ || y->load || y->and_mask ||
+		    y->off != x->off || y->entry_mask != mask)
+			break;
+		cur = next;
+	}
+	*dflt = g->tests[cur].f;
+	return n;
+}
+
+static int case_test(struct argtests *g, const struct word_test *proto,
+		     uint16_t jop, uint32_t k, int t, int f)
+{
+	struct word_test x = *proto;
+
+	x.jop = jop;
+	x.k = k;
+	x.t = t;
+	x.f = f;
+	return intern_test(g, x);
+}
+
+/* Binary search over the sorted CASES; PROTO gives word and A's state. */
+static int search(struct argtests *g, const struct word_test *proto,
+		  const struct case_ *cases, size_t n, int dflt)
+{
+	size_t mid = n / 2;
+	int left, right;
+
+	if (n <= SWITCH_GROUP) {
+		int f = dflt;
+
+		for (size_t i = n; i-- > 0;)
+			f = case_test(g, proto, BPF_JEQ, cases[i].value, cases[i].target, f);
+		return f;
+	}
+	left = search(g, proto, cases, mid, dflt);
+	right = search(g, proto, cases + mid, n - mid, dflt);
+	return case_test(g, proto, BPF_JGE, cases[mid].value, right, left);
+}
+
+/* Turn test T, if it starts a long equality run, into the root of a
+ * search; T keeps its own load and "and", the rest assume A ready. */
+static void searchify(struct argtests *g, int t)
+{
+	struct word_test proto, root;
+	struct case_ *cases;
+	int dflt, r;
+	size_t n;
+
+	if (g->tests[t].is_ret || g->tests[t].jop != BPF_JEQ)
+		return;
+	n = run_cases(g, t, &cases, &dflt);
+	if (n >= SWITCH_MIN) {
+		proto = g->tests[t];
+		proto.entry_mask = mask_after(&proto);
+		proto.load = 0;
+		proto.and_mask = 0;
+		qsort(cases, n, sizeof(*cases), cmp_case);
+		r = search(g, &proto, cases, n, dflt);  /* may move g->tests */
+		root = g->tests[r];
+		root.load = g->tests[t].load;
+		root.and_mask = g->tests[t].and_mask;
+		root.entry_mask = g->tests[t].entry_mask;
+		g->tests[t] = root;
+	}
+	free(cases);
+}
+
+/* --- the order of emission ------------------------------------------- */
+
+struct visit {
+	int test;
+	int state;
+};
+
+static void push_visit(struct visit **st, size_t *n, size_t *cap, int test)
+{
+	*(struct visit *)vec_push(st, n, cap, sizeof(**st)) = (struct visit){ test, 0 };
+}
+
+void argtests_finish(struct argtests *g, const int *roots, size_t nroots,
+		     int **order, size_t *norder)
+{
+	size_t total = g->ntests, nst = 0, cap = 0, npost = 0;
+	struct visit *st = NULL;
+	char *seen;
+	int *post;
+
+	for (size_t i = total; g->search && i-- > 0;)
+		searchify(g, (int)i);
+	total = g->ntests;
+	seen = xcalloc(total, 1);
+	post = xmalloc(total * sizeof(*post));
+	for (size_t r = 0; r < nroots; r++) {
+		if (roots[r] < 0 || seen[roots[r]])
+			continue;
+		push_visit(&st, &nst, &cap, roots[r]);
+		while (nst > 0) {
+			struct visit *v = &st[nst - 1];
+			const struct word_test *t = &g->tests[v->test];
+			int next;
+
+			if (v->state == 0 && seen[v->test]) {
+				nst--;
+				continue;
+			}
+			seen[v->test] = 1;
+			if (t->is_ret || v->state == 2) {
+				post[npost++] = v->test;
+				nst--;
+				continue;
+			}
+			next = v->state == 0 ? t->t : t->f;
+			v->state++;
+			if (!seen[next])
+				push_visit(&st, &nst, &cap, next);
+		}
+	}
+	/* Reversed post-order: every test before the tests it jumps to. */
+	*order = xmalloc((npost ? npost : 1) * sizeof(int));
+	*norder = 0;
+	for (size_t i = npost; i-- > 0;)
+		if (!g->tests[post[i]].is_ret)
+			(*order)[(*norder)++] = post[i];
+	free(st);
+	free(post);
+	free(seen);
+}
+
+void argtests_init(struct argtests *g, const struct decision *d, int flags)
 {
 	memset(g, 0, sizeof(*g));
 	g->d = d;
-	g->specialise = specialise;
+	g->specialise = !!(flags & ARGTESTS_SPECIALISE);
+	g->search = !!(flags & ARGTESTS_SEARCH);
 	g->memo = xcalloc(1, sizeof(*g->memo));
 }
 

@@ -30,8 +30,7 @@ struct memo;
 struct argtests {
 	const struct decision *d;
 	int specialise;             /* learn argument values along paths */
-	/* Every test refers only to tests with lower indexes, so emitting
-	 * them from the highest index down makes every jump go forward. */
+	int search;                 /* binary search over equality runs */
 	struct word_test *tests;
 	size_t ntests, tests_cap;
 	int *test_index;            /* hash-consing of tests */
@@ -39,14 +38,21 @@ struct argtests {
 	struct memo *memo;
 };
 
-/* With SPECIALISE, tests are specialised on the argument values earlier
- * tests established (shorter paths, sometimes more code); without, only
- * on what A holds. */
-void argtests_init(struct argtests *g, const struct decision *d, int specialise);
+/* Ways to build the tests, each shortening paths at a cost in code:
+ * SPECIALISE on the argument values earlier tests established (without
+ * it, only on what A holds); SEARCH long equality runs in binary. */
+#define ARGTESTS_SPECIALISE 1
+#define ARGTESTS_SEARCH     2
+void argtests_init(struct argtests *g, const struct decision *d, int flags);
 /* The test that starts chain node N (a "ret" test for terminal nodes),
  * entered with A holding the syscall number; -1 when the tests would be
  * more than the kernel's 4096 instructions. */
 int argtests_root(struct argtests *g, int node);
+/* After the last root: long runs of equality tests on one word become
+ * binary searches, and *ORDER (malloc'd) lists the tests reachable from
+ * ROOTS, every test before the tests it jumps to (ret tests left out). */
+void argtests_finish(struct argtests *g, const int *roots, size_t nroots,
+		     int **order, size_t *norder);
 void argtests_free(struct argtests *g);
 
 #endif

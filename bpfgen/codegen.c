@@ -28,6 +28,8 @@ struct codegen {
 	struct argtests args;
 	int *test_labels;       /* argument test -> label of its code */
 	size_t ntest_labels, test_labels_cap;
+	int *roots;             /* argument tests the tree jumps to */
+	size_t nroots, roots_cap;
 	struct ret_label *rets;
 	size_t nrets, rets_cap;
 	int too_long;
@@ -73,6 +75,7 @@ static int node_label(struct codegen *cg, int n)
 		cg->too_long = 1;
 		return ret_label(cg, cg->d->nodes[n].action);
 	}
+	*(int *)vec_push(&cg->roots, &cg->nroots, &cg->roots_cap, sizeof(int)) = root;
 	return test_label(cg, root);
 }
 
@@ -95,16 +98,18 @@ static void emit_tree(struct codegen *cg, const struct tree *t)
 	}
 }
 
-/* The argument tests, highest first: each refers only to lower ones, so
- * every jump goes forward. */
+/* The argument tests, each before the tests it jumps to (BPF jumps only
+ * forward). */
 static void emit_tests(struct codegen *cg)
 {
-	for (size_t i = cg->args.ntests; i-- > 0;) {
-		const struct word_test *t = &cg->args.tests[i];
+	int *order;
+	size_t n;
 
-		if (t->is_ret)
-			continue;
-		ir_place(cg->ir, test_label(cg, (int)i));
+	argtests_finish(&cg->args, cg->roots, cg->nroots, &order, &n);
+	for (size_t i = 0; i < n; i++) {
+		const struct word_test *t = &cg->args.tests[order[i]];
+
+		ir_place(cg->ir, test_label(cg, order[i]));
 		if (t->load)
 			ir_stmt(cg->ir, LD_ABS, t->off);
 		if (t->and_mask)
@@ -112,6 +117,7 @@ static void emit_tests(struct codegen *cg)
 		ir_jump(cg->ir, BPF_JMP | t->jop | BPF_K, t->k,
 			test_label(cg, t->t), test_label(cg, t->f));
 	}
+	free(order);
 }
 
 static void emit_prologue(struct codegen *cg, int x32_label)
@@ -140,13 +146,13 @@ static void emit_x32_guard(struct codegen *cg, int x32_label)
 		ret_label(cg, cg->d->x32));
 }
 
-int codegen(const struct decision *d, const struct tree *t, int specialise,
+int codegen(const struct decision *d, const struct tree *t, int flags,
 	    struct ir *out)
 {
 	struct codegen cg = { .d = d, .ir = out };
 	int x32_label = ir_label(out);
 
-	argtests_init(&cg.args, d, specialise);
+	argtests_init(&cg.args, d, flags);
 	emit_prologue(&cg, x32_label);
 	if (t->leaf)
 		ir_jump(out, BPF_JMP | BPF_JA, 0, node_label(&cg, t->node), -1);
@@ -160,6 +166,7 @@ int codegen(const struct decision *d, const struct tree *t, int specialise,
 	}
 	argtests_free(&cg.args);
 	free(cg.test_labels);
+	free(cg.roots);
 	free(cg.rets);
 	return cg.too_long ? -1 : 0;
 }

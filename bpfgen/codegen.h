@@ -8,9 +8,9 @@
 #include "bpfgen/ir.h"
 #include "bpfgen/tree.h"
 
-/* SPECIALISE: see argtests_init. Returns -1 when the argument tests
+/* FLAGS: ARGTESTS_* (argtests.h). Returns -1 when the argument tests
  * alone exceed the kernel's limit. */
-int codegen(const struct decision *d, const struct tree *t, int specialise,
+int codegen(const struct decision *d, const struct tree *t, int flags,
 	    struct ir *out);
 
 #endif

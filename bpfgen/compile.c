@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bpfgen/argtests.h"
 #include "bpfgen/codegen.h"
 #include "bpfgen/compile.h"
 #include "bpfgen/decide.h"
@@ -85,7 +86,7 @@ static size_t ir_min_len(const struct ir *ir)
 /* One program for the tree: 0 with *OUT and *LEN, or -1 when it cannot
  * fit in the kernel's limit. */
 static int generate(const struct decision *d, const struct tree *t,
-		    int specialise, struct sock_filter **out, size_t *len)
+		    int flags, struct sock_filter **out, size_t *len)
 {
 	struct ir ir = { 0 };
 	int rc = -1;
@@ -94,7 +95,7 @@ static int generate(const struct decision *d, const struct tree *t,
 	*len = 0;
 	/* Resolving the jumps of a huge program takes quadratic time; one
 	 * that cannot fit anyway is refused before. */
-	if (codegen(d, t, specialise, &ir) == 0 &&
+	if (codegen(d, t, flags, &ir) == 0 &&
 	    ir_min_len(&ir) <= BPF_MAXINSNS_SECCOMP) {
 		*len = resolve_jumps(&ir, out);
 		rc = 0;
@@ -103,28 +104,65 @@ static int generate(const struct decision *d, const struct tree *t,
 	return rc;
 }
 
-/* Argument tests specialised on the values earlier tests established give
- * shorter paths but can copy code: build both ways and keep the shorter
- * program, the specialised one on a tie. Deterministic either way. */
+/* Instructions on the longest path through PROG (jumps go forward only,
+ * so one pass from the end sees every successor first). */
+static size_t longest_path(const struct sock_filter *prog, size_t len)
+{
+	size_t *lp = xcalloc(len + 1, sizeof(*lp)), best;
+
+	for (size_t i = len; i-- > 0;) {
+		const struct sock_filter *f = &prog[i];
+		size_t next = 0;
+
+		if (BPF_CLASS(f->code) == BPF_RET)
+			next = 0;
+		else if (f->code == (BPF_JMP | BPF_JA))
+			next = lp[i + 1 + f->k];
+		else if (BPF_CLASS(f->code) == BPF_JMP)
+			next = lp[i + 1 + f->jt] > lp[i + 1 + f->jf] ?
+			       lp[i + 1 + f->jt] : lp[i + 1 + f->jf];
+		else
+			next = lp[i + 1];
+		lp[i] = 1 + next;
+	}
+	best = len ? lp[0] : 0;
+	free(lp);
+	return best;
+}
+
+/* Specialising argument tests and searching equality runs shorten paths
+ * but can cost code. Build every combination and keep, among those that
+ * fit, the one with the least length + PATH_WEIGHT x longest path: one
+ * instruction off the worst path is worth that many instructions of code.
+ * The first listed wins a tie, so the choice is deterministic. */
+#define PATH_WEIGHT 16
+
 static int choose_program(const struct decision *d, const struct tree *t,
 			  struct program *out)
 {
-	struct sock_filter *a, *b;
-	size_t alen, blen;
-	int ra = generate(d, t, 1, &a, &alen);
-	int rb = generate(d, t, 0, &b, &blen);
+	static const int ways[] = {
+		ARGTESTS_SPECIALISE | ARGTESTS_SEARCH, ARGTESTS_SPECIALISE,
+		ARGTESTS_SEARCH, 0,
+	};
+	enum { N = sizeof(ways) / sizeof(ways[0]) };
+	struct sock_filter *prog[N];
+	size_t len[N], cost[N];
+	int pick = -1;
 
-	if (ra == 0 && (rb < 0 || alen <= blen)) {
-		out->insns = a;
-		out->len = alen;
-		free(b);
-	} else if (rb == 0) {
-		out->insns = b;
-		out->len = blen;
-		free(a);
-	} else {
-		return -1;
+	for (int i = 0; i < N; i++) {
+		if (generate(d, t, ways[i], &prog[i], &len[i]) < 0)
+			continue;
+		cost[i] = len[i] + PATH_WEIGHT * longest_path(prog[i], len[i]);
+		if (pick < 0 || cost[i] < cost[pick])
+			pick = i;
 	}
+	for (int i = 0; i < N; i++)
+		if (i != pick)
+			free(prog[i]);
+	if (pick < 0)
+		return -1;
+	out->insns = prog[pick];
+	out->len = len[pick];
 	return 0;
 }
 

@@ -425,3 +425,47 @@ def test_far_branches_into_a_shared_block(tmp_path, arch):
                 assert out.startswith("ret ")
             else:
                 assert out == "errno " + want[6:-1]
+
+
+# --- long runs of equality tests become binary searches -------------------
+
+@pytest.mark.parametrize("arch", ["x86_64", "aarch64"])
+def test_equality_runs_are_searched_and_decide_like_the_policy(tmp_path, arch):
+    """20 rules testing one argument for different values (a duplicate
+    among them, whose first occurrence must win), then a masked rule and a
+    rule on another argument: the program searches the values instead of
+    testing them one by one, and every value, its neighbours and values
+    between them decide exactly as the first matching rule says."""
+    values = [0x5401 + 7 * i for i in range(20)] + [0x5401]
+    lines = ["default errno(EPERM)"]
+    lines += [f"errno({100 + i}): getppid if arg1 == {v:#x}" for i, v in enumerate(values)]
+    lines += ["errno(99): getppid if arg1 & 0xff00 == 0x5400", "allow: getppid if arg2 == 7"]
+    p = tmp_path / "run.policy"
+    p.write_text("\n".join(lines) + "\n")
+    raw = compile_raw(tmp_path, str(p), arch)
+    listing = bpfgen("-f", "asm", "-a", arch, str(p)).stdout.decode()
+    assert re.search(r"jge #0x54", listing), "expected a binary search over the values"
+
+    def meaning(a1, a2):
+        for i, v in enumerate(values):
+            if a1 == v:
+                return f"errno({100 + i})"
+        if a1 & 0xff00 == 0x5400:
+            return "errno(99)"
+        return "allow" if a2 == 7 else "errno(1)"
+
+    probes = sorted({x + d for x in values for d in (-1, 0, 1)} | {0, 0x5400, 0x54ff, 0x1_0000_5401})
+    nr = dict(table_names(arch))["getppid"]
+    token = "c000003e" if arch == "x86_64" else "c00000b7"
+    cases = [(a1, a2) for a1 in probes for a2 in (0, 7)]
+    batch = "".join(f"{nr:x} {token} 0 {a1:x} {a2:x} 0 0 0\n" for a1, a2 in cases)
+    r = subprocess.run([BPFSIM, "-a", arch, "--batch", raw], input=batch, capture_output=True,
+                       text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    got = [line.split()[0] for line in r.stdout.splitlines()]
+    assert got == [meaning(a1, a2) for a1, a2 in cases]
+    if arch == "x86_64":
+        for a1, a2 in cases[::9]:
+            want = meaning(a1, a2)
+            out = kernel(raw, nr, 0, a1, a2)
+            assert out.startswith("ret ") if want == "allow" else out == f"errno {want[6:-1]}"
