@@ -459,11 +459,12 @@ def scaling(build, tmp, reps):
             if m:
                 sizes[arch] = m.group(1)
                 continue
-            m = re.search(r"the %s filter needs (at least )?(\d+) instructions" % arch,
+            m = re.search(r"the %s filter needs (at least |more than )?(\d+) instructions" % arch,
                           r.stderr)
             if not m:
                 raise BenchError("bpfgen --stats on %d rules: %s" % (n, r.stderr))
-            sizes[arch] = (">=" if m.group(1) else "") + m.group(2) + " refused"
+            bound = {"at least ": ">=", "more than ": ">"}.get(m.group(1) or "", "")
+            sizes[arch] = bound + m.group(2) + " refused"
         ms, _ = ours_time(build, policy, reps, ARCHS)
         pol = parse_policy(policy, groups)
         table = gen_policies.syscall_table("x86_64")
