@@ -10,6 +10,7 @@
 #include "bpfgen/disasm.h"
 #include "bpfgen/seccomp.h"
 #include "tools/lib/diff.h"
+#include "tools/lib/sim.h"
 
 #define FULL 0xffffffffu
 /* Joint paths per exploration: far above what a policy with hundreds of
@@ -167,28 +168,6 @@ static int is_identity(uint16_t op, uint32_t k)
 	}
 }
 
-/* Constant folding, as the machine computes. Returns -1 on division by
- * zero (the program then returns 0). */
-static int fold(uint16_t op, uint32_t *a, uint32_t v)
-{
-	switch (op) {
-	case BPF_ADD: *a += v; break;
-	case BPF_SUB: *a -= v; break;
-	case BPF_MUL: *a *= v; break;
-	case BPF_DIV:
-		if (v == 0)
-			return -1;
-		*a /= v;
-		break;
-	case BPF_AND: *a &= v; break;
-	case BPF_OR:  *a |= v; break;
-	case BPF_XOR: *a ^= v; break;
-	case BPF_LSH: *a <<= (v & 31); break;
-	case BPF_RSH: *a >>= (v & 31); break;
-	default:      *a = 0u - *a; break;  /* BPF_NEG */
-	}
-	return 0;
-}
 
 /* ALU instruction PC on R. Returns 0, 1 when the program ended (division
  * by zero returned 0), or -1. */
@@ -203,7 +182,7 @@ static int alu(struct walk *w, size_t pc, struct regs *r)
 	if (v.is_word)
 		return unsupported(w, pc, "computes with a loaded word in X");
 	if (!r->a.is_word) {
-		if (fold(op, &r->a.v, v.v) < 0)
+		if (sim_alu(op, &r->a.v, v.v) < 0)
 			return ret(w, 0) < 0 ? -1 : 1;
 		return 0;
 	}

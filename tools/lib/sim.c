@@ -297,9 +297,7 @@ static void data_words(const struct sim_data *d, uint32_t w[SD_SIZE / 4])
 	}
 }
 
-/* One ALU instruction on A with operand V. Returns 0, or -1 when it would
- * divide by zero (the kernel then ends the filter returning 0). */
-static int alu(uint16_t op, uint32_t *a, uint32_t v)
+int sim_alu(uint16_t op, uint32_t *a, uint32_t v)
 {
 	switch (op) {
 	case BPF_ADD: *a += v; break;
@@ -379,13 +377,13 @@ uint32_t sim_run_traced(const struct sock_filter *prog, size_t len,
 			break;
 		case BPF_MISC | BPF_TAX: x = a; break;
 		case BPF_MISC | BPF_TXA: a = x; break;
-		case BPF_ALU | BPF_NEG:  alu(BPF_NEG, &a, 0); break;
+		case BPF_ALU | BPF_NEG:  sim_alu(BPF_NEG, &a, 0); break;
 		case BPF_ALU | BPF_DIV | BPF_X:
 		case BPF_ALU | BPF_ADD | BPF_X: case BPF_ALU | BPF_SUB | BPF_X:
 		case BPF_ALU | BPF_MUL | BPF_X: case BPF_ALU | BPF_AND | BPF_X:
 		case BPF_ALU | BPF_OR | BPF_X:  case BPF_ALU | BPF_XOR | BPF_X:
 		case BPF_ALU | BPF_LSH | BPF_X: case BPF_ALU | BPF_RSH | BPF_X:
-			if (alu(BPF_OP(in->code), &a, x) < 0) {
+			if (sim_alu(BPF_OP(in->code), &a, x) < 0) {
 				ret = 0;  /* division by X == 0 */
 				done = 1;
 			}
@@ -393,13 +391,13 @@ uint32_t sim_run_traced(const struct sock_filter *prog, size_t len,
 		case BPF_ALU | BPF_LSH | BPF_K: case BPF_ALU | BPF_RSH | BPF_K:
 			if (in->k >= 32)
 				goto invalid;
-			alu(BPF_OP(in->code), &a, in->k);
+			sim_alu(BPF_OP(in->code), &a, in->k);
 			break;
 		case BPF_ALU | BPF_DIV | BPF_K:
 		case BPF_ALU | BPF_ADD | BPF_K: case BPF_ALU | BPF_SUB | BPF_K:
 		case BPF_ALU | BPF_MUL | BPF_K: case BPF_ALU | BPF_AND | BPF_K:
 		case BPF_ALU | BPF_OR | BPF_K:  case BPF_ALU | BPF_XOR | BPF_K:
-			if (alu(BPF_OP(in->code), &a, in->k) < 0)
+			if (sim_alu(BPF_OP(in->code), &a, in->k) < 0)
 				goto invalid;
 			break;
 		case BPF_JMP | BPF_JA:

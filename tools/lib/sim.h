@@ -56,6 +56,11 @@ uint32_t sim_effective(uint32_t ret);
 int sim_const_allow(const struct sock_filter *prog, size_t len,
 		    uint32_t audit_arch, uint32_t nr);
 
+/* One ALU operation (BPF_OP of the code) on A with operand V, as the
+ * kernel computes it. Returns 0, or -1 when it would divide by zero (the
+ * kernel then ends the filter returning 0). */
+int sim_alu(uint16_t op, uint32_t *a, uint32_t v);
+
 /* Loads a raw program file: 8 bytes per instruction, each a little-endian
  * struct sock_filter (u16 code, u8 jt, u8 jf, u32 k). On success 0 and a
  * malloc'ed *PROG of *LEN instructions (possibly 0); else -1 and ERR. */
