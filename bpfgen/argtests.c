@@ -245,7 +245,7 @@ static int intern_test(struct argtests *g, struct word_test t)
 
 	t.hash = hash_bytes(&t.action, sizeof(t.action)) ^
 		 hash_bytes(&t.k, sizeof(t.k)) * 31u ^
-		 (unsigned)(t.t * 7919 + t.f * 104729) ^
+		 ((unsigned)t.t * 7919u + (unsigned)t.f * 104729u) ^
 		 (unsigned)(t.off << 8 | (unsigned)t.load << 7 | (unsigned)t.is_ret) ^
 		 hash_bytes(&t.and_mask, 4) * 17u ^ hash_bytes(&t.entry_mask, 4) ^ t.jop;
 	if (2 * (g->ntests + 1) > g->test_index_cap)

@@ -115,8 +115,19 @@ int read_file(const char *path, size_t max, char **out, size_t *len)
 	return 0;
 }
 
+/* Devices, pipes and sockets (-o /dev/null, -o /dev/stdout, a FIFO) are
+ * written in place: renaming a file over them would replace the device
+ * node itself. */
+static int open_in_place(struct outfile *o, const char *path)
+{
+	o->f = fopen(path, "wb");
+	return o->f ? 0 : -1;
+}
+
 int out_open(struct outfile *o, const char *path)
 {
+	struct stat st;
+	char *real = NULL;
 	int fd;
 
 	memset(o, 0, sizeof(*o));
@@ -124,7 +135,15 @@ int out_open(struct outfile *o, const char *path)
 		o->f = stdout;
 		return 0;
 	}
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
+		return open_in_place(o, path);
+	/* A symlink stays a symlink: the new file replaces its target. */
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
+		path = real = realpath(path, NULL);
+	if (!path)
+		return -1;
 	o->path = xstrdup(path);
+	free(real);
 	o->tmp = xmalloc(strlen(path) + 16);
 	sprintf(o->tmp, "%s.tmp.XXXXXX", path);
 	fd = mkstemp(o->tmp);
@@ -150,8 +169,13 @@ int out_commit(struct outfile *o)
 {
 	int rc = 0;
 
-	if (!o->tmp)
-		return fflush(o->f) == 0 && !ferror(o->f) ? 0 : -1;
+	if (!o->tmp) {
+		rc = fflush(o->f) == 0 && !ferror(o->f) ? 0 : -1;
+		if (o->f != stdout && fclose(o->f) != 0)
+			rc = -1;
+		o->f = NULL;
+		return rc;
+	}
 	if (fflush(o->f) != 0 || ferror(o->f) || fsync(fileno(o->f)) != 0)
 		rc = -1;
 	/* mkstemp makes 0600 files; an output should look like any other. */
@@ -185,6 +209,8 @@ void out_abort(struct outfile *o)
 		unlink(o->tmp);
 		free(o->tmp);
 		free(o->path);
+	} else if (o->f && o->f != stdout) {
+		fclose(o->f);
 	}
 	memset(o, 0, sizeof(*o));
 }

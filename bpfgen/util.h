@@ -20,8 +20,9 @@ void *vec_push(void *arr, size_t *n, size_t *cap, size_t elsize);
 int read_file(const char *path, size_t max, char **out, size_t *len);
 
 /* Output that appears under its final name only when complete: writes go
- * to a temporary file beside PATH, renamed over PATH by out_commit. PATH
- * "-" or NULL means stdout. */
+ * to a temporary file beside PATH, renamed over PATH by out_commit (over
+ * a symlink's target, when PATH is a symlink). PATH "-" or NULL means
+ * stdout; an existing device, pipe or socket is written in place. */
 struct outfile {
 	FILE *f;
 	char *path;

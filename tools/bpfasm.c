@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bpfgen/util.h"
 #include "tools/lib/asm.h"
 
 static void usage(FILE *f)
@@ -63,57 +64,30 @@ static char *read_input(const char *path, size_t *len)
 	return text;
 }
 
-static int write_all(int fd, const void *data, size_t len)
+/* Written through bpfgen's output files: a temporary file renamed into
+ * place, so readers never see half a program (devices are written in
+ * place). The bytes are the host's struct sock_filter: little-endian on
+ * both targets. */
+static int write_program(const char *out, const void *data, size_t len)
 {
-	const char *p = data;
+	struct outfile o;
 
-	while (len) {
-		ssize_t w = write(fd, p, len);
+	if (out_open(&o, out) < 0) {
+		fprintf(stderr, "bpfasm: cannot create %s: %s\n", out, strerror(errno));
+		return -1;
+	}
+	if (fwrite(data, 1, len, o.f) != len) {
+		int e = errno;
 
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		len -= (size_t)w;
+		out_abort(&o);
+		fprintf(stderr, "bpfasm: cannot write %s: %s\n", out, strerror(e));
+		return -1;
+	}
+	if (out_commit(&o) < 0) {
+		fprintf(stderr, "bpfasm: cannot write %s: %s\n", out, strerror(errno));
+		return -1;
 	}
 	return 0;
-}
-
-/* Temp file next to OUT, then rename: readers never see half a program. */
-static int write_atomic(const char *out, const void *data, size_t len)
-{
-	size_t n = strlen(out) + sizeof(".XXXXXX");
-	char *tmp = malloc(n);
-	int fd, rc = -1;
-
-	if (!tmp)
-		return -1;
-	snprintf(tmp, n, "%s.XXXXXX", out);
-	fd = mkstemp(tmp);
-	if (fd < 0) {
-		fprintf(stderr, "bpfasm: cannot create a temporary file next "
-			"to %s: %s\n", out, strerror(errno));
-		free(tmp);
-		return -1;
-	}
-	mode_t mask = umask(0);
-
-	umask(mask);  /* mkstemp made it 0600; give it the usual mode */
-	if (write_all(fd, data, len) == 0 && fsync(fd) == 0 &&
-	    fchmod(fd, 0666 & ~mask) == 0)
-		rc = 0;
-	if (close(fd) != 0)
-		rc = -1;
-	if (rc == 0 && rename(tmp, out) != 0)
-		rc = -1;
-	if (rc != 0) {
-		fprintf(stderr, "bpfasm: cannot write %s: %s\n", out,
-			strerror(errno));
-		unlink(tmp);
-	}
-	free(tmp);
-	return rc;
 }
 
 int main(int argc, char **argv)
@@ -156,10 +130,7 @@ int main(int argc, char **argv)
 	free(text);
 	if (rc != 0)
 		return 1;
-	if (strcmp(out, "-") == 0)
-		rc = write_all(STDOUT_FILENO, prog, n * sizeof(*prog));
-	else
-		rc = write_atomic(out, prog, n * sizeof(*prog));
+	rc = write_program(out, prog, n * sizeof(*prog));
 	free(prog);
 	return rc ? 1 : 0;
 }

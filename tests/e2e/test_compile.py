@@ -469,3 +469,29 @@ def test_equality_runs_are_searched_and_decide_like_the_policy(tmp_path, arch):
             want = meaning(a1, a2)
             out = kernel(raw, nr, 0, a1, a2)
             assert out.startswith("ret ") if want == "allow" else out == f"errno {want[6:-1]}"
+
+
+# --- output files: devices and pipes are written, never replaced ----------
+
+def test_output_to_a_fifo_or_through_a_symlink_keeps_them(tmp_path):
+    """-o /dev/null once replaced the device node with a regular file (the
+    atomic rename). A FIFO stands in for a device here; a symlink must stay
+    a symlink with the new content in its target."""
+    import stat
+    import threading
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(open(fifo, "rb").read()), daemon=True)
+    reader.start()
+    bpfgen("-f", "raw", "-a", "x86_64", "-o", str(fifo), WORKER)
+    reader.join(10)
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert got and len(got[0]) == 13 * 8
+    target = tmp_path / "real.h"
+    target.write_text("old")
+    link = tmp_path / "link.h"
+    link.symlink_to(target)
+    bpfgen("-o", str(link), WORKER)
+    assert link.is_symlink() and "worker" in target.read_text()
+    assert sorted(os.listdir(tmp_path)) == ["link.h", "pipe", "real.h"]
