@@ -138,27 +138,31 @@ int out_open(struct outfile *o, const char *path)
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
 		return open_in_place(o, path);
 	/* A symlink stays a symlink: the new file replaces its target. */
-	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode))
-		path = real = realpath(path, NULL);
-	if (!path)
-		return -1;
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+		real = realpath(path, NULL);
+		if (!real)
+			return -1;
+		path = real;
+	}
 	o->path = xstrdup(path);
 	free(real);
-	o->tmp = xmalloc(strlen(path) + 16);
-	sprintf(o->tmp, "%s.tmp.XXXXXX", path);
+	o->tmp = xmalloc(strlen(o->path) + 16);
+	sprintf(o->tmp, "%s.tmp.XXXXXX", o->path);
 	fd = mkstemp(o->tmp);
-	if (fd < 0) {
-		free(o->tmp);
-		free(o->path);
-		o->tmp = o->path = NULL;
-		return -1;
-	}
-	o->f = fdopen(fd, "wb");
-	if (!o->f) {
+	if (fd >= 0 && !(o->f = fdopen(fd, "wb"))) {
 		int e = errno;
 
 		close(fd);
 		unlink(o->tmp);
+		errno = e;
+		fd = -1;
+	}
+	if (fd < 0) {
+		int e = errno;
+
+		free(o->tmp);
+		free(o->path);
+		o->tmp = o->path = NULL;
 		errno = e;
 		return -1;
 	}
