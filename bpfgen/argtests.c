@@ -14,9 +14,8 @@
 
 #define NWORDS     12     /* arg0.lo .. arg5.hi */
 #define MAX_EXCL   6      /* values a word is known to differ from */
-/* Past this many tests, stop specialising on facts: a policy crafted to
- * make many fact sets meet could otherwise grow the program without end. */
-#define SPECIALISE_BUDGET (4 * 4096)
+/* Past this many points of the walk, stop specialising on facts: a policy
+ * crafted to make many fact sets meet could otherwise take very long. */
 #define MEMO_BUDGET       (1 << 18)
 #define MAX_STEPS         3       /* word tests per condition */
 /* More tests than the kernel takes instructions: no program can fit. */
@@ -439,7 +438,7 @@ static struct facts carry(const struct argtests *g, const struct facts *f)
 {
 	struct facts none;
 
-	if (g->ntests < SPECIALISE_BUDGET && g->memo->n < MEMO_BUDGET)
+	if (g->memo->n < MEMO_BUDGET)
 		return *f;
 	memset(&none, 0, sizeof(none));
 	none.a_holds = -1;
