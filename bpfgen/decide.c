@@ -210,7 +210,7 @@ struct decision *decide(const struct resolved *r, struct diag *diag)
 	return d;
 }
 
-int decision_node_for(const struct decision *d, uint32_t nr)
+size_t decision_range_of(const struct decision *d, uint32_t nr)
 {
 	size_t lo = 0, hi = d->nranges;
 
@@ -222,7 +222,12 @@ int decision_node_for(const struct decision *d, uint32_t nr)
 		else
 			hi = mid;
 	}
-	return d->ranges[lo].node;
+	return lo;
+}
+
+int decision_node_for(const struct decision *d, uint32_t nr)
+{
+	return d->ranges[decision_range_of(d, nr)].node;
 }
 
 void decision_free(struct decision *d)

@@ -43,6 +43,8 @@ struct decision {
 struct decision *decide(const struct resolved *r, struct diag *diag);
 void decision_free(struct decision *d);
 
+/* Index of the range holding syscall NR (NR <= top). */
+size_t decision_range_of(const struct decision *d, uint32_t nr);
 /* The node deciding syscall NR (NR <= top). */
 int decision_node_for(const struct decision *d, uint32_t nr);
 

@@ -66,29 +66,17 @@ void *vec_push(void *arr, size_t *n, size_t *cap, size_t elsize)
 	return elem;
 }
 
-int read_file(const char *path, size_t max, char **out, size_t *len)
+int read_stream(FILE *f, size_t max, char **out, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
 	size_t cap = 4096, n = 0;
-	char *buf;
-	struct stat st;
+	char *buf = xmalloc(cap + 1);
 
-	if (!f)
-		return -1;
-	/* fopen succeeds on a directory; reading it would fail with EIO. */
-	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-		fclose(f);
-		errno = EISDIR;
-		return -1;
-	}
-	buf = xmalloc(cap + 1);
 	for (;;) {
 		size_t got;
 
 		if (n == cap) {
 			if (cap >= max) {
 				free(buf);
-				fclose(f);
 				errno = EFBIG;
 				return -1;
 			}
@@ -101,18 +89,35 @@ int read_file(const char *path, size_t max, char **out, size_t *len)
 			break;
 	}
 	if (ferror(f) || n > max) {
-		int e = ferror(f) ? EIO : EFBIG;
-
 		free(buf);
-		fclose(f);
-		errno = e;
+		errno = ferror(f) ? EIO : EFBIG;
 		return -1;
 	}
-	fclose(f);
 	buf[n] = '\0';
 	*out = buf;
 	*len = n;
 	return 0;
+}
+
+int read_file(const char *path, size_t max, char **out, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	struct stat st;
+	int rc, e;
+
+	if (!f)
+		return -1;
+	/* fopen succeeds on a directory; reading it would fail with EIO. */
+	if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
+		fclose(f);
+		errno = EISDIR;
+		return -1;
+	}
+	rc = read_stream(f, max, out, len);
+	e = errno;
+	fclose(f);
+	errno = e;
+	return rc;
 }
 
 /* Devices, pipes and sockets (-o /dev/null, -o /dev/stdout, a FIFO) are

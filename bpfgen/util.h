@@ -15,8 +15,12 @@ char *xstrdup(const char *s);
  * a pointer to the new, zeroed element; *N is incremented. */
 void *vec_push(void *arr, size_t *n, size_t *cap, size_t elsize);
 
+/* Read all of F (at most MAX bytes) into a NUL-terminated buffer. Returns
+ * 0, or -1 with errno set (EFBIG when there is more than MAX). */
+int read_stream(FILE *f, size_t max, char **out, size_t *len);
+
 /* Read a whole file (at most MAX bytes). Returns 0, or -1 with errno set
- * (EFBIG when the file is larger than MAX). */
+ * (EFBIG when the file is larger than MAX, EISDIR for a directory). */
 int read_file(const char *path, size_t max, char **out, size_t *len);
 
 /* Output that appears under its final name only when complete: writes go

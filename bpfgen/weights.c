@@ -10,21 +10,6 @@
 
 #define MAX_WEIGHTS_BYTES (4u << 20)
 
-static size_t range_of(const struct decision *d, uint32_t nr)
-{
-	size_t lo = 0, hi = d->nranges;
-
-	while (hi - lo > 1) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (d->ranges[mid].lo <= nr)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 static int parse_line(char *line, int lineno, const char *path,
 		      const struct decision *d, double *w, struct diag *diag)
 {
@@ -52,7 +37,7 @@ static int parse_line(char *line, int lineno, const char *path,
 	}
 	nr = arch_syscall_nr(d->arch, name);
 	if (nr >= 0)
-		w[range_of(d, (uint32_t)nr)] += v;
+		w[decision_range_of(d, (uint32_t)nr)] += v;
 	return 0;
 }
 

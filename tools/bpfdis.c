@@ -10,6 +10,7 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 
+#include "bpfgen/util.h"
 #include "bpfgen/disasm.h"
 #include "tools/lib/asm_dot.h"
 #include "tools/lib/header_read.h"
@@ -60,27 +61,12 @@ static int show(const struct options *o, const char *title, const char *gname,
 	return 0;
 }
 
+/* Reads all of F; returns a malloc'd buffer or NULL. */
 static char *slurp(FILE *f, size_t *len)
 {
-	size_t cap = 4096, n = 0, got;
-	char *buf = malloc(cap);
+	char *buf;
 
-	while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-		n += got;
-		if (n == cap) {
-			char *p = realloc(buf, cap *= 2);
-
-			if (!p)
-				free(buf);
-			buf = p;
-		}
-	}
-	if (!buf || ferror(f)) {
-		free(buf);
-		return NULL;
-	}
-	*len = n;
-	return buf;
+	return read_stream(f, (size_t)256 << 20, &buf, len) == 0 ? buf : NULL;
 }
 
 static int show_header(const struct options *o, const char *data, size_t len)

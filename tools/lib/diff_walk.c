@@ -221,16 +221,6 @@ static int jump_conds(struct walk *w, size_t pc, struct sym a, uint32_t k,
 	}
 }
 
-static int taken_const(uint16_t op, uint32_t a, uint32_t v)
-{
-	switch (op) {
-	case BPF_JEQ: return a == v;
-	case BPF_JGE: return a >= v;
-	case BPF_JGT: return a > v;
-	default:      return (a & v) != 0;
-	}
-}
-
 /* Conditional jump PC: follow each way the path allows. */
 static int branch(struct walk *w, size_t pc, const struct regs *r)
 {
@@ -242,7 +232,7 @@ static int branch(struct walk *w, size_t pc, const struct regs *r)
 	if (k.is_word)
 		return unsupported(w, pc, "compares against a loaded word in X");
 	if (!r->a.is_word)
-		return walk_from(w, taken_const(BPF_OP(in->code), r->a.v, k.v)
+		return walk_from(w, sim_jump_taken(BPF_OP(in->code), r->a.v, k.v)
 				 ? to[0] : to[1], *r);
 	if (in->jt == in->jf)
 		return walk_from(w, to[0], *r);

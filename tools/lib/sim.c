@@ -320,7 +320,7 @@ int sim_alu(uint16_t op, uint32_t *a, uint32_t v)
 	return 0;
 }
 
-static int jump_taken(uint16_t op, uint32_t a, uint32_t v)
+int sim_jump_taken(uint16_t op, uint32_t a, uint32_t v)
 {
 	switch (op) {
 	case BPF_JEQ:  return a == v;
@@ -410,7 +410,7 @@ uint32_t sim_run_traced(const struct sock_filter *prog, size_t len,
 		default:
 			if (!is_cond_jump(in->code))
 				goto invalid;
-			next = pc + 1 + (jump_taken(BPF_OP(in->code), a,
+			next = pc + 1 + (sim_jump_taken(BPF_OP(in->code), a,
 						    BPF_SRC(in->code) == BPF_X ? x : in->k)
 					 ? in->jt : in->jf);
 			break;
@@ -469,7 +469,7 @@ int sim_const_allow(const struct sock_filter *prog, size_t len,
 		case BPF_JMP | BPF_JGE | BPF_K:
 		case BPF_JMP | BPF_JGT | BPF_K:
 		case BPF_JMP | BPF_JSET | BPF_K:
-			pc += jump_taken(BPF_OP(in->code), reg, in->k)
+			pc += sim_jump_taken(BPF_OP(in->code), reg, in->k)
 				? in->jt : in->jf;
 			break;
 		case BPF_ALU | BPF_AND | BPF_K:

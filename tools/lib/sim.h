@@ -61,6 +61,10 @@ int sim_const_allow(const struct sock_filter *prog, size_t len,
  * kernel then ends the filter returning 0). */
 int sim_alu(uint16_t op, uint32_t *a, uint32_t v);
 
+/* Whether a conditional jump (BPF_OP of the code: JEQ, JGT, JGE, JSET)
+ * is taken with A and operand V. */
+int sim_jump_taken(uint16_t op, uint32_t a, uint32_t v);
+
 /* Loads a raw program file: 8 bytes per instruction, each a little-endian
  * struct sock_filter (u16 code, u8 jt, u8 jf, u32 k). On success 0 and a
  * malloc'ed *PROG of *LEN instructions (possibly 0); else -1 and ERR. */
