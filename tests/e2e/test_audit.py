@@ -212,13 +212,24 @@ def test_netlink_follow_sees_log_and_kill():
     assert errno_ev["action"] == "errno"
 
 
-def find_in_kmsg(pid):
-    """/dev/kmsg keeps history: read it (no --follow) until PID shows."""
+def kmsg_mark():
+    """The highest audit serial /dev/kmsg holds now.  The ring buffer keeps
+    records of earlier processes, and pids are reused (an earlier test run on
+    the same boot had a victim with the same pid): only records with a
+    higher serial can belong to a victim started after this call."""
+    r = tool("--kmsg", "--json")
+    assert r.returncode == 0, r.stderr
+    return max([e["serial"] or 0 for e in events(r.stdout)], default=-1)
+
+
+def find_in_kmsg(pid, after):
+    """/dev/kmsg keeps history: read it (no --follow) until PID shows with a
+    serial above AFTER."""
     deadline = time.monotonic() + LIVE_DEADLINE
     while time.monotonic() < deadline:
         r = tool("--kmsg", "--json", "--pid", str(pid))
         assert r.returncode == 0, r.stderr
-        found = events(r.stdout)
+        found = [e for e in events(r.stdout) if (e["serial"] or 0) > after]
         if found:
             return found
         time.sleep(0.5)
@@ -230,10 +241,12 @@ def test_kmsg_history_sees_log_and_kill():
     # printk rate limiting may drop a record: try a fresh pair of victims
     # a few times before calling it a failure.
     for attempt in range(3):
+        mark = kmsg_mark()
         log_pid, _ = victim("log")
         kill_pid, rc = victim("kill")
         assert rc == -SIGSYS
-        logs, kills = find_in_kmsg(log_pid), find_in_kmsg(kill_pid)
+        logs = find_in_kmsg(log_pid, mark)
+        kills = find_in_kmsg(kill_pid, mark)
         if logs and kills:
             break
         time.sleep(5)  # let the printk rate-limit window pass
