@@ -1,6 +1,7 @@
 /* Stage 5: instructions with labels. Lays out the prologue (architecture
- * check, x32 guard), the search tree, one block per chain node, and one
- * shared return instruction per distinct action. */
+ * check, x32 guard), the search tree with each chain node's argument tests
+ * next to the leaf that runs them, and one shared return instruction per
+ * distinct action (codegen.c says where each goes). */
 #ifndef BPFGEN_CODEGEN_H
 #define BPFGEN_CODEGEN_H
 

@@ -131,38 +131,59 @@ static size_t longest_path(const struct sock_filter *prog, size_t len)
 }
 
 /* Specialising argument tests and searching equality runs shorten paths
- * but can cost code. Build every combination and keep, among those that
- * fit, the one with the least length + PATH_WEIGHT x longest path: one
- * instruction off the worst path is worth that many instructions of code.
- * The first listed wins a tie, so the choice is deterministic. */
+ * but can cost code, and so can the shapes of search tree (tree.h). Keep,
+ * among the programs that fit, the one with the least length +
+ * PATH_WEIGHT x longest path: one instruction off the worst path is worth
+ * that many instructions of code. The tree is chosen first, each built
+ * with specialised tests (which never cost code), then the other ways on
+ * that tree; the first listed wins a tie, so the choice is deterministic. */
 #define PATH_WEIGHT 16
 
-static int choose_program(const struct decision *d, const struct tree *t,
-			  struct program *out)
+struct candidate {
+	struct sock_filter *prog;
+	size_t len, cost;
+};
+
+static void try_one(const struct decision *d, const struct tree *t, int way,
+		    struct candidate *best)
+{
+	struct candidate c;
+
+	if (generate(d, t, way, &c.prog, &c.len) < 0)
+		return;
+	c.cost = c.len + PATH_WEIGHT * longest_path(c.prog, c.len);
+	if (best->prog && c.cost >= best->cost) {
+		free(c.prog);
+		return;
+	}
+	free(best->prog);
+	*best = c;
+}
+
+static int choose_program(const struct decision *d, struct tree *const *trees,
+			  size_t ntrees, struct program *out)
 {
 	static const int ways[] = {
-		ARGTESTS_SPECIALISE | ARGTESTS_SEARCH, ARGTESTS_SPECIALISE,
+		ARGTESTS_SPECIALISE, ARGTESTS_SPECIALISE | ARGTESTS_SEARCH,
 		ARGTESTS_SEARCH, 0,
 	};
-	enum { N = sizeof(ways) / sizeof(ways[0]) };
-	struct sock_filter *prog[N];
-	size_t len[N], cost[N];
-	int pick = -1;
+	struct candidate best = { 0 };
+	size_t pick = 0;
 
-	for (int i = 0; i < N; i++) {
-		if (generate(d, t, ways[i], &prog[i], &len[i]) < 0)
-			continue;
-		cost[i] = len[i] + PATH_WEIGHT * longest_path(prog[i], len[i]);
-		if (pick < 0 || cost[i] < cost[pick])
+	for (size_t i = 0; i < ntrees; i++) {
+		size_t before = best.cost;
+		int had = best.prog != NULL;
+
+		try_one(d, trees[i], ways[0], &best);
+		if (best.prog && (!had || best.cost < before))
 			pick = i;
 	}
-	for (int i = 0; i < N; i++)
-		if (i != pick)
-			free(prog[i]);
-	if (pick < 0)
+	for (size_t w = 1; w < sizeof(ways) / sizeof(ways[0]); w++)
+		try_one(d, trees[pick], ways[w], &best);
+	if (!best.prog)
 		return -1;
-	out->insns = prog[pick];
-	out->len = len[pick];
+	out->insns = best.prog;
+	out->len = best.len;
 	return 0;
 }
 
@@ -183,7 +204,10 @@ int compile_policy(const struct policy_ast *ast, const struct arch *arch,
 	struct resolve_options ro = { .log_only = opts->log_only };
 	struct resolved *r;
 	struct decision *d;
-	struct tree *t;
+	/* Longest chains of "jeq" to try besides the plain tree (tree.h). */
+	static const size_t chains[] = { 1, 3 };
+	struct tree *trees[1 + sizeof(chains) / sizeof(chains[0])], *t;
+	size_t ntrees;
 	double *weights = NULL;
 	int errors = diag->errors;
 
@@ -198,12 +222,18 @@ int compile_policy(const struct policy_ast *ast, const struct arch *arch,
 		resolved_free(r);
 		return -1;
 	}
-	t = tree_build(d, weights);
-	if (choose_program(d, t, out) < 0)
+	ntrees = 0;
+	trees[ntrees++] = tree_build(d, weights);
+	/* Weights shape the tree on their own; chains would undo that. */
+	for (size_t i = 0; !weights && i < sizeof(chains) / sizeof(chains[0]); i++)
+		if ((t = tree_build_chains(d, chains[i])) != NULL)
+			trees[ntrees++] = t;
+	if (choose_program(d, trees, ntrees, out) < 0)
 		too_long(ast, arch, "more than ", BPF_MAXINSNS_SECCOMP, diag);
 	take_notes(out, r);
 	collect_facts(out, r, d);
-	tree_free(t);
+	for (size_t i = 0; i < ntrees; i++)
+		tree_free(trees[i]);
 	free(weights);
 	decision_free(d);
 	resolved_free(r);

@@ -255,6 +255,9 @@ size_t resolve_jumps(const struct ir *ir, struct sock_filter **out)
 			if (is_cond_jump(l.v[i].code) && fix_one(&l, i))
 				changed = 1;
 	}
+	/* Far branches now go to copies of returns; the originals may be
+	 * left unused. Dropping code only brings targets closer. */
+	remove_unreachable(&l);
 	f = xcalloc(l.n, sizeof(*f));
 	for (size_t i = 0; i < l.n; i++) {
 		const struct insn *x = &l.v[i];

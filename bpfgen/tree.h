@@ -1,5 +1,6 @@
 /* Stage 4: the search tree over syscall-number ranges. Each inner node is
- * one "jge #K" on the syscall number; each leaf is a range's chain node. */
+ * one "jge #K" on the syscall number, or "jeq #K" singling out one number;
+ * each leaf is a range's chain node. */
 #ifndef BPFGEN_TREE_H
 #define BPFGEN_TREE_H
 
@@ -10,15 +11,26 @@
 
 struct tree {
 	int leaf;
+	int eq;                 /* inner: "jeq #k" rather than "jge #k" */
 	int node;               /* leaf: the chain node deciding the range */
-	uint32_t k;             /* inner: numbers >= k go right */
+	uint32_t k;             /* inner: numbers >= k (eq: == k) go right */
 	struct tree *left, *right;
 };
 
 /* Weight of each range (how often its syscalls are expected), or NULL for
  * a balanced tree. */
 struct tree *tree_build(const struct decision *d, const double *range_weights);
+/* Balanced over segments instead of ranges: a segment is a run of ranges
+ * in which every range but those of one chain node is a single number, at
+ * most CHAIN of them; it is decided by a chain of "jeq" on those numbers,
+ * which takes one compare for each where a balanced tree takes about two.
+ * NULL when some number would take more than one compare more than in the
+ * balanced tree. */
+struct tree *tree_build_chains(const struct decision *d, size_t chain);
+/* The chain node the tree decides for NR, and the compares on the way. */
+int tree_decide(const struct tree *t, uint32_t nr, size_t *compares);
 void tree_free(struct tree *t);
 size_t tree_depth(const struct tree *t);
+size_t tree_leaves(const struct tree *t);
 
 #endif

@@ -362,18 +362,19 @@ def test_check_catches_a_one_byte_change(tmp_path):
     h = tmp_path / "w.h"
     bpfgen("-n", "worker", "-o", str(h), WORKER)
     text = h.read_text()
-    # Flip one byte inside the aarch64 array: the kill-process return of
-    # instruction 9 becomes 0x00000000 (kill-thread) -- "0x80000000" -> "0x00000000".
+    # Flip one byte inside the aarch64 array: its kill-process return
+    # becomes 0x00000000 (kill-thread) -- "0x80000000" -> "0x00000000".
     lines = text.splitlines(keepends=True)
-    idx = next(i for i, l in enumerate(lines)
-               if "/*    9 */" in l and "0x80000000" in l and i > text[:text.index("worker_aarch64[]")].count("\n"))
+    start = text[:text.index("worker_aarch64[]")].count("\n")
+    idx = next(i for i, l in enumerate(lines) if i > start and "0x80000000" in l)
+    insn = int(re.search(r"/\*\s*(\d+) \*/", lines[idx]).group(1))
     lines[idx] = lines[idx].replace("0x80000000", "0x00000000", 1)
     h.write_text("".join(lines))
     r = bpfgen("--check", str(h), "-n", "worker", WORKER, check=False)
     assert r.returncode == 1
     out = r.stdout.decode()
     assert f"{h}:{idx + 1}: differs from what the policy produces" in out
-    assert "aarch64 filter, instruction 9" in out
+    assert f"aarch64 filter, instruction {insn}" in out
 
 
 def test_check_notices_different_options(tmp_path):
@@ -487,7 +488,9 @@ def test_output_to_a_fifo_or_through_a_symlink_keeps_them(tmp_path):
     bpfgen("-f", "raw", "-a", "x86_64", "-o", str(fifo), WORKER)
     reader.join(10)
     assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
-    assert got and len(got[0]) == 13 * 8
+    want = bpfgen("-f", "raw", "-a", "x86_64", WORKER).stdout
+    assert len(want) % 8 == 0 and len(want) > 8
+    assert got and got[0] == want
     target = tmp_path / "real.h"
     target.write_text("old")
     link = tmp_path / "link.h"

@@ -114,8 +114,10 @@ def test_stats_numbers_match_the_program_run_in_bpfsim(tmp_path, args_policy, ar
     assert float(s["mean"]) == pytest.approx(sum(lens) / len(lens), abs=0.005)
     named = [lens[t[n]] for n in names]
     assert float(s["named"]) == pytest.approx(sum(named) / len(named), abs=0.005)
-    # Syscalls decided by number alone never run longer than the maximum.
-    assert int(s["lb"]) <= int(s["maxnr"]) <= int(s["max"])
+    # Syscalls decided by number alone never run longer than the maximum,
+    # and within two of the bound of a binary search over the ranges
+    # (chains of jeq may even go below it).
+    assert int(s["maxnr"]) <= min(int(s["max"]), int(s["lb"]) + 2)
 
 
 @pytest.mark.parametrize("arch,prologue", [("x86_64", 4), ("aarch64", 3)])

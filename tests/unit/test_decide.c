@@ -206,25 +206,47 @@ static size_t ceil_log2(size_t n)
 
 static int tree_lookup(const struct tree *t, uint32_t nr, size_t *depth)
 {
-	*depth = 0;
-	while (!t->leaf) {
-		t = nr >= t->k ? t->right : t->left;
-		(*depth)++;
-	}
-	return t->node;
+	return tree_decide(t, nr, depth);
 }
 
-/* The tree must decide every number exactly like the ranges do. */
+/* The tree must decide every number exactly like the ranges do: both
+ * ends of each range, the numbers next to them, and every number of a
+ * short range. */
 static void check_tree(const struct decision *d, const struct tree *t)
 {
 	size_t depth;
 
 	for (size_t i = 0; i < d->nranges; i++) {
-		cr_assert_eq(tree_lookup(t, d->ranges[i].lo, &depth), d->ranges[i].node,
-			     "range %zu lo", i);
-		cr_assert_eq(tree_lookup(t, d->ranges[i].hi, &depth), d->ranges[i].node,
-			     "range %zu hi", i);
+		const struct range *r = &d->ranges[i];
+		uint32_t mid = r->lo + (r->hi - r->lo) / 2;
+		uint32_t probe[6] = { r->lo, r->hi, r->lo + (r->lo < r->hi),
+				      r->hi - (r->lo < r->hi), mid, mid + (mid < r->hi) };
+
+		for (int p = 0; p < 6; p++)
+			cr_assert_eq(tree_lookup(t, probe[p], &depth), r->node,
+				     "range %zu (%u..%u) at %u", i, r->lo, r->hi, probe[p]);
+		for (uint32_t nr = r->lo; r->hi - r->lo < 1024 && nr <= r->hi; nr++)
+			cr_assert_eq(tree_lookup(t, nr, &depth), r->node, "range %zu at %u", i, nr);
 	}
+}
+
+static size_t inner_nodes(const struct tree *t)
+{
+	return t->leaf ? 0 : 1 + inner_nodes(t->left) + inner_nodes(t->right);
+}
+
+/* The longest run of "jeq" nodes on any path. */
+static size_t longest_chain(const struct tree *t, size_t run)
+{
+	size_t l, r;
+
+	if (t->leaf)
+		return run;
+	l = longest_chain(t->left, t->eq ? run + 1 : 0);
+	r = longest_chain(t->right, t->eq ? run + 1 : 0);
+	if (t->eq && run + 1 > l)
+		l = run + 1;
+	return l > r ? l : r;
 }
 
 /* "kill-process" on every STEP-th number below LIMIT: many ranges. */
@@ -276,6 +298,71 @@ Test(tree, balanced_depth_is_ceil_log2_of_ranges)
 		tree_free(t);
 		decided_free(&x);
 	}
+}
+
+Test(tree, chains_decide_every_number_like_the_ranges)
+{
+	static char text[32768];
+	const char *simple[] = {
+		"default allow\n",
+		"default allow\nkill-process: read\n",
+		"default allow\nkill-process: write, close\nerrno(1): lseek\n",
+		"default allow\nkill-process: read, write, open, close\n",
+		"default kill-process\nallow: read, write, close, mmap, brk, exit_group\n"
+		"errno(1): openat if arg2 == 0\n",
+	};
+	struct decided x;
+
+	for (size_t i = 0; i < sizeof(simple) / sizeof(simple[0]) + 12; i++) {
+		const char *arch = i % 2 ? "x86_64" : "aarch64";
+		size_t nsimple = sizeof(simple) / sizeof(simple[0]);
+
+		if (i < nsimple) {
+			decide_text(simple[i], arch, &x);
+		} else {
+			/* Every STEP-th number, 1 (adjacent) to 6 apart. */
+			striped_policy(text, sizeof(text), arch, (int)(i - nsimple) / 2 + 1, 400);
+			decide_text(text, arch, &x);
+		}
+		for (size_t chain = 1; chain <= 4; chain++) {
+			struct tree *t = tree_build_chains(x.d, chain);
+			size_t balanced = ceil_log2(x.d->nranges);
+
+			if (!t) {
+				/* Refused only when it would be deeper. */
+				cr_assert_gt(chain, 1, "policy %zu: chains of 1 always fit", i);
+				continue;
+			}
+			check_tree(x.d, t);
+			cr_assert_leq(tree_depth(t), balanced + 1, "policy %zu chain %zu", i, chain);
+			cr_assert_leq(longest_chain(t, 0), chain, "policy %zu chain %zu", i, chain);
+			cr_assert_leq(inner_nodes(t), x.d->nranges ? x.d->nranges - 1 : 0,
+				      "policy %zu chain %zu: never more compares than ranges", i, chain);
+			tree_free(t);
+		}
+		decided_free(&x);
+	}
+}
+
+Test(tree, chains_take_fewer_compares_for_lone_numbers)
+{
+	static char text[32768];
+	struct decided x;
+	struct tree *t;
+
+	/* Every third number killed: allow, allow, kill, allow, allow, kill...
+	 * Balanced, each range costs one compare, so each killed number two;
+	 * in a chain of three a killed number costs one, plus one compare
+	 * between chains. */
+	striped_policy(text, sizeof(text), "x86_64", 3, 300);
+	decide_text(text, "x86_64", &x);
+	t = tree_build_chains(x.d, 3);
+	cr_assert_not_null(t);
+	check_tree(x.d, t);
+	cr_assert_lt(inner_nodes(t) * 4, (x.d->nranges - 1) * 3,
+		     "%zu compares for %zu ranges", inner_nodes(t), x.d->nranges);
+	tree_free(t);
+	decided_free(&x);
 }
 
 Test(tree, weighted_trees_are_at_most_one_level_deeper)
