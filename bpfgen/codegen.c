@@ -4,10 +4,11 @@
  * ret, so the kernel's action cache can prove it constant.
  *
  * Layout, for few far jumps (a conditional jump reaches 255 ahead): the
- * prologue; the top of the search tree; then its subtrees of at most
- * CHUNK_MAX instructions one after another, depth first, each leaf's own
- * argument tests placed right where the tree reaches the leaf; then the
- * x32 guard, the argument tests several leaves share, and the returns.
+ * prologue; the top of the search tree; then, one after another, its
+ * subtrees in which no jump goes farther than CHUNK_MAX, each laid out
+ * depth first with each leaf's own argument tests placed right where the
+ * tree reaches the leaf; then the x32 guard, the argument tests several
+ * leaves share, and the returns.
  * jumps.c copies returns (and adds a "ja") where a target is still too
  * far, so a path pays at most one "ja" to enter its subtree. */
 #include <linux/filter.h>
@@ -96,7 +97,7 @@ struct layout {
 	size_t nchunks, chunks_cap;
 };
 
-/* A subtree small enough that every jump inside it is in reach. */
+/* A subtree in which every jump is in reach. */
 struct chunk {
 	const struct tree *t;
 	int label;
@@ -104,7 +105,8 @@ struct chunk {
 };
 
 /* Conditional jumps reach 255 instructions ahead; leave room for the
- * copies of returns jumps.c adds inside a chunk. */
+ * copies of returns jumps.c adds inside a chunk. A node of a chunk jumps
+ * over its lower half to reach its upper half. */
 #define CHUNK_MAX 240
 
 static void collect_leaves(struct codegen *cg, struct layout *lo,
@@ -185,16 +187,22 @@ static size_t test_size(const struct word_test *t)
 	return 1 + !!t->load + !!t->and_mask;
 }
 
-/* Instructions of subtree T with its leaves' blocks, and (in *LEAF) the
- * number of leaves before the next subtree. */
+/* Instructions of subtree T with its leaves' blocks, laid out depth first;
+ * *LEAF counts the leaves passed. Clears *IN_REACH when some node of T
+ * would have to jump over more than CHUNK_MAX instructions (its lower
+ * half) to reach its upper half. */
 static size_t subtree_size(const struct codegen *cg, const struct layout *lo,
-			   const struct tree *t, size_t *leaf)
+			   const struct tree *t, size_t *leaf, int *in_reach)
 {
 	size_t n = 0;
 
-	if (!t->leaf)
-		return 1 + subtree_size(cg, lo, t->left, leaf) +
-		       subtree_size(cg, lo, t->right, leaf);
+	if (!t->leaf) {
+		size_t left = subtree_size(cg, lo, t->left, leaf, in_reach);
+
+		if (left > CHUNK_MAX)
+			*in_reach = 0;
+		return 1 + left + subtree_size(cg, lo, t->right, leaf, in_reach);
+	}
 	for (int b = lo->block_start[*leaf]; b < lo->block_start[*leaf + 1]; b++)
 		n += test_size(&cg->args.tests[lo->block[b]]);
 	(*leaf)++;
@@ -243,16 +251,18 @@ static void place_child(struct codegen *cg, const struct layout *lo,
 		emit_test(cg, lo->block[b]);
 }
 
-/* The top of the tree, down to subtrees of at most CHUNK_MAX instructions:
+/* The top of the tree, down to subtrees whose jumps are all in reach:
  * those are left for emit_chunks, so that a jump into one is the only far
  * jump on any path (jumps.c gives it a trampoline). */
 static void emit_top(struct codegen *cg, struct layout *lo,
 		     const struct tree *t, int label, size_t *next_leaf)
 {
 	size_t leaf = *next_leaf;
-	int left, right;
+	int left, right, in_reach = 1;
 
-	if (t->leaf || subtree_size(cg, lo, t, &leaf) <= CHUNK_MAX) {
+	if (!t->leaf)
+		subtree_size(cg, lo, t, &leaf, &in_reach);
+	if (in_reach) {
 		struct chunk *c = vec_push(&lo->chunks, &lo->nchunks,
 					   &lo->chunks_cap, sizeof(*c));
 

@@ -45,30 +45,28 @@ static size_t split(const double *w, size_t lo, size_t hi, size_t depth)
 	return best;
 }
 
-static struct tree *build(const struct decision *d, const double *w,
-			  size_t lo, size_t hi, size_t depth)
-{
-	struct tree *t = xcalloc(1, sizeof(*t));
-	size_t s;
-
-	if (hi - lo == 1) {
-		t->leaf = 1;
-		t->node = d->ranges[lo].node;
-		return t;
-	}
-	s = split(w, lo, hi, depth);
-	t->k = d->ranges[s].lo;
-	t->left = build(d, w, lo, s, depth ? depth - 1 : 0);
-	t->right = build(d, w, s, hi, depth ? depth - 1 : 0);
-	return t;
-}
-
 static struct tree *leaf(int node)
 {
 	struct tree *t = xcalloc(1, sizeof(*t));
 
 	t->leaf = 1;
 	t->node = node;
+	return t;
+}
+
+static struct tree *build(const struct decision *d, const double *w,
+			  size_t lo, size_t hi, size_t depth)
+{
+	struct tree *t;
+	size_t s;
+
+	if (hi - lo == 1)
+		return leaf(d->ranges[lo].node);
+	t = xcalloc(1, sizeof(*t));
+	s = split(w, lo, hi, depth);
+	t->k = d->ranges[s].lo;
+	t->left = build(d, w, lo, s, depth ? depth - 1 : 0);
+	t->right = build(d, w, s, hi, depth ? depth - 1 : 0);
 	return t;
 }
 
