@@ -3,6 +3,7 @@ filters it emits, proven on this machine's kernel (x86_64, installed only in
 forked children by build/tests/tryfilter) and in bpfsim (aarch64)."""
 import os
 import re
+import struct
 import subprocess
 import tempfile
 
@@ -426,6 +427,62 @@ def test_far_branches_into_a_shared_block(tmp_path, arch):
                 assert out.startswith("ret ")
             else:
                 assert out == "errno " + want[6:-1]
+
+
+def ja_on_worst_path(raw):
+    """Most "ja" instructions any path through the raw program runs."""
+    data = open(raw, "rb").read()
+    insns = [struct.unpack("<HBBI", data[i:i + 8]) for i in range(0, len(data), 8)]
+    most = [0] * (len(insns) + 1)
+    for i in range(len(insns) - 1, -1, -1):
+        code, jt, jf, k = insns[i]
+        if code & 7 == 6:                      # ret
+            most[i] = 0
+        elif code == 0x05:                     # ja
+            most[i] = 1 + most[i + 1 + k]
+        elif code & 7 == 5:                    # conditional jump
+            most[i] = max(most[i + 1 + jt], most[i + 1 + jf])
+        else:
+            most[i] = most[i + 1]
+    return most[0], sum(1 for c, _, _, _ in insns if c == 0x05), len(insns)
+
+
+@pytest.mark.parametrize("arch", ["x86_64", "aarch64"])
+def test_argument_blocks_sit_next_to_their_leaves(tmp_path, arch):
+    """150 syscalls, each with 13 values of one argument: about 2,700
+    instructions. Each syscall's tests are placed where the search tree
+    reaches it, so no path takes more than one "ja" (into its part of the
+    tree) and there are only a few of them -- not one per syscall."""
+    names = [n for n, _ in table_names(arch)][:150]
+    lines = ["default allow"]
+    for i, n in enumerate(names):
+        lines += [f"errno({1 + i % 75}): {n} if arg{i % 6} == {0x1000 + 0x40 * j + i}"
+                  for j in range(13)]
+    p = tmp_path / "blocks.policy"
+    p.write_text("\n".join(lines) + "\n")
+    raw = compile_raw(tmp_path, str(p), arch)
+    worst, total, length = ja_on_worst_path(raw)
+    assert worst <= 1, f"{worst} ja on one path"
+    assert total <= length // 200 + 2, f"{total} ja in {length} instructions"
+    # The tests and one errno return per syscall, one compare to find it,
+    # and a little for the tree above and copies of "allow".
+    assert length <= 150 * (16 + 1 + 1.5), length
+    nrs = dict(table_names(arch))
+    token = "c000003e" if arch == "x86_64" else "c00000b7"
+    cases = []
+    for i, n in enumerate(names):
+        args = [0] * 6
+        for j in (0, 7, 12):
+            args[i % 6] = 0x1000 + 0x40 * j + i
+            cases.append((n, list(args), f"errno({1 + i % 75})"))
+        args[i % 6] = 0x1000 + i + 1
+        cases.append((n, list(args), "allow"))
+    batch = "".join(f"{nrs[n]:x} {token} " + " ".join(f"{a:x}" for a in args) + "\n"
+                    for n, args, _ in cases)
+    r = subprocess.run([BPFSIM, "-a", arch, "--batch", raw], input=batch,
+                       capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert [line.split()[0] for line in r.stdout.splitlines()] == [w for _, _, w in cases]
 
 
 # --- long runs of equality tests become binary searches -------------------
