@@ -1,5 +1,8 @@
 /* bpfrt: the installer behind bpfrt.h. Plain system calls only, so it
  * stays async-signal-safe and usable between fork() and exec(). */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE     /* syscall(): glibc hides it under a strict -std=c11 */
+#endif
 #include <errno.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>

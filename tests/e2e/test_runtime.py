@@ -31,7 +31,9 @@ def compile_runtime(cc, tmp_path):
     for f in ("bpfrt.h", "bpfrt.c"):
         shutil.copy(os.path.join(ROOT, "runtime", f), vend / f)
     obj = tmp_path / "bpfrt.o"
-    subprocess.run([cc] + CFLAGS + ["-pedantic", "-c", "-o", str(obj),
+    # No -D_GNU_SOURCE: a vendoring project's strict -std=c11 must do.
+    strict = [f for f in CFLAGS if f != "-D_GNU_SOURCE"]
+    subprocess.run([cc] + strict + ["-pedantic", "-c", "-o", str(obj),
                     str(vend / "bpfrt.c")], check=True)
     return obj
 
@@ -88,13 +90,19 @@ def test_cross_compile_builds_static_aarch64_programs():
         desc = subprocess.run(["file", "-b", path], capture_output=True,
                               text=True, check=True).stdout
         assert "ARM aarch64" in desc and "statically linked" in desc, desc
+    # The runtime library `make CROSS_COMPILE=... install` would install.
+    lib = os.path.join(BUILD, "aarch64", "runtime", "libbpfrt.a")
+    members = subprocess.run(["aarch64-linux-gnu-objdump", "-f", lib], capture_output=True,
+                             text=True, check=True).stdout
+    assert "bpfrt.o" in members and "aarch64" in members, members
 
 
 def run_demo(*args):
     demo = os.path.join(BUILD, "x86_64", "demo")
     assert os.path.exists(demo), "build it first: make " + demo
+    # --log-only may wait out the kernel's audit rate limit (6 s a try).
     return subprocess.run([demo] + list(args), capture_output=True,
-                          text=True, timeout=60)
+                          text=True, timeout=180)
 
 
 BANNED = ["socket(", "socketpair(", "connect(", "io_uring_setup(",
@@ -102,7 +110,9 @@ BANNED = ["socket(", "socketpair(", "connect(", "io_uring_setup(",
 
 
 def lines_for(out, call):
-    return [line for line in out.splitlines() if line.strip().startswith(call)]
+    """The result line of CALL (not the "again in 6 s" notes)."""
+    return [line for line in out.splitlines()
+            if line.strip().startswith(call) and "[pid " in line]
 
 
 def test_demo_kills_every_banned_call():
@@ -118,13 +128,10 @@ def test_demo_kills_every_banned_call():
 def test_demo_log_only_allows_and_logs():
     if os.geteuid() != 0 and not IN_CI:
         pytest.skip("reading /dev/kmsg needs root")
-    time.sleep(5.5)  # let printk's audit rate limit (10 per 5 s) recover
     p = run_demo("--log-only")
     assert p.returncode == 0, p.stdout + p.stderr
-    logged = 0
     for call in BANNED:
         (line,) = lines_for(p.stdout, call)
-        assert "killed" not in line and "allowed" in line, line
-        logged += "logged by the kernel" in line
-    # The kernel may drop some lines past its burst; it must keep some.
-    assert logged >= 1, p.stdout
+        # The call did its work, and the kernel logged it (the demo makes
+        # a call again when the kernel's rate limit dropped its line).
+        assert "allowed, succeeded; logged by the kernel" in line, p.stdout + p.stderr
