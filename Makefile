@@ -100,7 +100,7 @@ RT_SRC         := runtime/bpfrt.c tools/demo/auditlog.c
 RT_DEPS        := $(RT_SRC) runtime/bpfrt.h tools/demo/auditlog.h \
                   $(GEN)/rt_actions.h $(GEN)/rt_args.h \
                   $(GEN)/pvf_worker.h $(GEN)/pvf_worker_log.h
-TARGET_PROGS   := $(TARGET_DIR)/demo $(TARGET_DIR)/rt_live
+TARGET_PROGS   := $(TARGET_DIR)/demo $(TARGET_DIR)/rt_live $(TARGET_DIR)/runtime/libbpfrt.a
 
 .PHONY: target-programs demo check-aarch64
 target-programs: $(TARGET_PROGS)
@@ -172,18 +172,22 @@ INSTALL    ?= install
 INST_TOOLS := bpfgen bpfsim bpfdis bpfasm bpfdiff seccomp-audit
 MAN1       := $(notdir $(wildcard man/*.1))
 MAN5       := $(notdir $(wildcard man/*.5))
-RT_LIB     := $(BUILD)/runtime/libbpfrt.a
+# The runtime library is for the programs that install filters: built by
+# $(TARGET_CC), so `make CROSS_COMPILE=aarch64-linux-gnu- install` installs
+# an aarch64 libbpfrt.a (next to tools that run here).
+RT_LIB     := $(TARGET_DIR)/runtime/libbpfrt.a
+TARGET_AR  := $(if $(CROSS_COMPILE),$(CROSS_COMPILE)ar,$(AR))
 VERSION     = $(shell sed -n 's/^\#define BPFGEN_VERSION "\(.*\)"/\1/p' bpfgen/version.h)
 
 .PHONY: install uninstall
 # The installed runtime runs in target programs: no sanitizers.
-$(BUILD)/runtime/bpfrt.o: runtime/bpfrt.c runtime/bpfrt.h
+$(TARGET_DIR)/runtime/bpfrt.o: runtime/bpfrt.c runtime/bpfrt.h
 	@mkdir -p $(dir $@)
-	$(CC) $(filter-out $(SAN_FLAGS),$(CFLAGS)) -fPIC -c -o $@ $<
+	$(TARGET_CC) $(filter-out $(SAN_FLAGS),$(CFLAGS)) -fPIC -c -o $@ $<
 
-$(RT_LIB): $(BUILD)/runtime/bpfrt.o
+$(RT_LIB): $(TARGET_DIR)/runtime/bpfrt.o
 	rm -f $@
-	$(AR) rcs $@ $^
+	$(TARGET_AR) rcs $@ $^
 
 install: $(addprefix $(BUILD)/,$(INST_TOOLS)) $(RT_LIB)
 	$(INSTALL) -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(INCLUDEDIR)/bpfgen \
