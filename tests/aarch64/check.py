@@ -72,8 +72,12 @@ def enable_arm64_packages():
         raise Unavailable(
             "apt does not list arm64 packages; as root run: "
             "dpkg --add-architecture arm64 && apt-get update")
-    run(["dpkg", "--add-architecture", "arm64"])
-    run(["apt-get", "update", "-q"])
+    try:
+        run(["dpkg", "--add-architecture", "arm64"])
+        run(["apt-get", "update", "-q"])
+    except subprocess.CalledProcessError as e:
+        raise Unavailable("%s failed (exit %d): no arm64 package lists"
+                          % (" ".join(e.cmd), e.returncode))
 
 
 def fetch_kernel(cache):
@@ -92,6 +96,8 @@ def fetch_kernel(cache):
     except subprocess.CalledProcessError:
         raise Unavailable("apt-get download %s:arm64 failed" % pkg)
     deb = [f for f in os.listdir(cache) if f.startswith(pkg) and f.endswith(".deb")]
+    if not deb:
+        raise Unavailable("apt-get download left no %s*.deb in %s" % (pkg, cache))
     with tempfile.TemporaryDirectory() as tmp:
         run(["dpkg-deb", "-x", os.path.join(cache, deb[0]), tmp])
         boot = os.path.join(tmp, "boot")
