@@ -26,6 +26,7 @@ COMMON = [
     # runtime results and error paths
     "runtime-bad-programs", "runtime-no-nnp-unprivileged",
     "runtime-two-listeners", "runtime-action-available",
+    "runtime-flags-log-spec-allow", "runtime-prctl-fallback",
 ]
 
 X86_64 = COMMON + [

@@ -10,6 +10,7 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -422,6 +423,42 @@ static void case_action_available(int out, const struct rt_case *c)
 		say(out, "%d", bpfrt_action_available(acts[i]));
 }
 
+/* The flags that change no verdict: both are accepted and the filter holds. */
+static void case_flags_log_spec(int out, const struct rt_case *c)
+{
+	int log = bpfrt_install(c->prog, BPFRT_LOG);
+	int spec = bpfrt_install(c->prog, BPFRT_SPEC_ALLOW);
+	long r;
+
+	say(out, "log %d, spec-allow %d, ", log, spec);
+	r = call6(SYS_getuid, c->args);
+	say_result(out, r, errno);
+}
+
+/* A kernel without seccomp(2): a first filter answers it with ENOSYS.
+ * Without flags the runtime falls back to prctl(PR_SET_SECCOMP); with
+ * flags, which prctl cannot carry, it must fail rather than drop them. */
+static void case_prctl_fallback(int out, const struct rt_case *c)
+{
+	static const struct sock_filter no_seccomp[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_seccomp, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	const struct sock_fprog first = { 4, (struct sock_filter *)no_seccomp };
+	long r;
+
+	if (bpfrt_install(&first, 0) != 0) {
+		say(out, "cannot install the ENOSYS filter");
+		return;
+	}
+	say(out, "tsync %d, ", bpfrt_install(c->prog, BPFRT_TSYNC));
+	say(out, "no flags %d, ", bpfrt_install(c->prog, 0));
+	r = call6(SYS_getuid, c->args);
+	say_result(out, r, errno);
+}
+
 /* ---- foreign ABIs under the worker policy (on-bad-arch, on-x32) ---- */
 
 #if defined(__x86_64__)
@@ -561,6 +598,10 @@ static const struct rt_case cases[] = {
 	  &rt_actions_prog, 0, 0, { 0 } },
 	{ "runtime-action-available", "111111110", case_action_available,
 	  NULL, 0, 0, { 0 } },
+	{ "runtime-flags-log-spec-allow", "log 0, spec-allow 0, errno 18 (EXDEV)",
+	  case_flags_log_spec, &rt_actions_prog, 0, 0, { 0 } },
+	{ "runtime-prctl-fallback", "tsync -38, no flags 0, errno 18 (EXDEV)",
+	  case_prctl_fallback, &rt_actions_prog, 0, 0, { 0 } },
 };
 
 #define NCASES (sizeof cases / sizeof cases[0])
