@@ -1,73 +1,219 @@
-/* --check: line-by-line comparison of a vendored header with the header
- * the policy produces now, reported in the reader's terms. */
+/* --check: compare a vendored header with the header the policy produces
+ * now, reported in the reader's terms: first the filters themselves
+ * (architecture and first differing instruction), then every other line.
+ * Where the header was generated from (the policy's path as typed, the
+ * weights file's path, the bpfgen version) is not compared: the same bytes
+ * checked from another directory or after an upgrade still pass. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bpfgen/check.h"
+#include "bpfgen/util.h"
 
-/* Length of the line starting at S (without its newline). */
-static size_t line_len(const char *s, const char *end)
+struct line {
+	const char *s;
+	size_t n;
+};
+
+/* One filter array: its architecture (the name's suffix) and the lines of
+ * its instructions. */
+struct array {
+	char arch[16];
+	size_t first, count;    /* indexes into the text's lines */
+};
+
+struct text {
+	struct line *lines;
+	size_t nlines, lines_cap;
+	struct array *arrays;
+	size_t narrays, arrays_cap;
+};
+
+static int starts(const struct line *l, const char *prefix)
 {
-	const char *nl = memchr(s, '\n', (size_t)(end - s));
+	size_t n = strlen(prefix);
 
-	return (size_t)((nl ? nl : end) - s);
+	return l->n >= n && memcmp(l->s, prefix, n) == 0;
 }
 
-/* Tracks which filter array a line belongs to, from the expected text. */
-static void note_array(const char *line, size_t n, char *arch, size_t archsz)
+/* "static const struct sock_filter NAME_ARCH[] ...": ARCH, or 0. */
+static int array_start(const struct line *l, char *arch, size_t archsz)
 {
-	static const char decl[] = "static const struct sock_filter ";
+	static const char *const archs[] = { "_x86_64[", "_aarch64[" };
+	char buf[256];
 
-	if (n > sizeof(decl) && memcmp(line, decl, sizeof(decl) - 1) == 0) {
-		const char *br = memchr(line, '[', n);
-		const char *us;
-		size_t k;
+	if (!starts(l, "static const struct sock_filter ") || l->n >= sizeof(buf))
+		return 0;
+	memcpy(buf, l->s, l->n);
+	buf[l->n] = '\0';
+	for (size_t i = 0; i < sizeof(archs) / sizeof(archs[0]); i++) {
+		const char *at = strstr(buf, archs[i]);
 
-		if (!br)
-			return;
-		/* NAME_ARCH[]: the architecture is after the name's last '_'
-		 * that starts a known suffix. */
-		us = strstr(line, "_x86_64[");
-		if (!us)
-			us = strstr(line, "_aarch64[");
-		if (!us || us > br)
-			return;
-		k = (size_t)(br - us - 1);
-		if (k >= archsz)
-			k = archsz - 1;
-		memcpy(arch, us + 1, k);
-		arch[k] = '\0';
-	} else if (n >= 2 && line[0] == '}' && line[1] == ';') {
-		arch[0] = '\0';
+		if (at) {
+			snprintf(arch, archsz, "%.*s", (int)strlen(archs[i]) - 2, archs[i] + 1);
+			return 1;
+		}
 	}
+	return 0;
+}
+
+static void split(const char *s, size_t len, struct text *t)
+{
+	const char *end = s + len;
+	struct array *a = NULL;
+
+	memset(t, 0, sizeof(*t));
+	while (s < end) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		struct line *l = vec_push(&t->lines, &t->nlines, &t->lines_cap, sizeof(*l));
+		char arch[16];
+
+		l->s = s;
+		l->n = (size_t)((nl ? nl : end) - s);
+		s += l->n + 1;
+		if (array_start(l, arch, sizeof(arch))) {
+			a = vec_push(&t->arrays, &t->narrays, &t->arrays_cap, sizeof(*a));
+			snprintf(a->arch, sizeof(a->arch), "%s", arch);
+			a->first = t->nlines;
+			a->count = 0;
+		} else if (a && starts(l, "};")) {
+			a = NULL;
+		} else if (a) {
+			a->count++;
+		}
+	}
+}
+
+static const struct array *find_array(const struct text *t, const char *arch)
+{
+	for (size_t i = 0; i < t->narrays; i++)
+		if (strcmp(t->arrays[i].arch, arch) == 0)
+			return &t->arrays[i];
+	return NULL;
+}
+
+/* The instruction on a line of an array: "{ CODE, JT, JF, K }" after the
+ * index comment, compared as text up to the closing brace. */
+static size_t insn_len(const struct line *l)
+{
+	const char *open = memchr(l->s, '{', l->n);
+	const char *close = open ? memchr(open, '}', l->n - (size_t)(open - l->s)) : NULL;
+
+	return close ? (size_t)(close - l->s) + 1 : l->n;
+}
+
+static void show(FILE *out, const char *what, const struct line *l,
+		 const char *none)
+{
+	if (l)
+		fprintf(out, "  %s %.*s\n", what, (int)l->n, l->s);
+	else
+		fprintf(out, "  %s %s\n", what, none);
+}
+
+/* The filters: each architecture the policy produces, in its order. */
+static int diff_filters(const char *path, const struct text *have,
+			const struct text *want, FILE *out)
+{
+	for (size_t i = 0; i < want->narrays; i++) {
+		const struct array *w = &want->arrays[i];
+		const struct array *h = find_array(have, w->arch);
+		size_t n;
+
+		if (!h) {
+			fprintf(out, "%s: differs from what the policy produces: no %s filter\n",
+				path, w->arch);
+			return 1;
+		}
+		n = w->count < h->count ? w->count : h->count;
+		for (size_t k = 0; k <= n; k++) {
+			const struct line *wl = k < w->count ? &want->lines[w->first + k] : NULL;
+			const struct line *hl = k < h->count ? &have->lines[h->first + k] : NULL;
+
+			if (k == n && w->count == h->count)
+				break;
+			if (k < n && insn_len(wl) == insn_len(hl) &&
+			    memcmp(wl->s, hl->s, insn_len(wl)) == 0)
+				continue;
+			fprintf(out, "%s:%zu: differs from what the policy produces\n",
+				path, h->first + k + 1);
+			fprintf(out, "%s:%zu: first difference: %s filter, instruction %zu",
+				path, h->first + k + 1, w->arch, k);
+			if (w->count != h->count)
+				fprintf(out, " (%zu instructions expected, %zu found)",
+					w->count, h->count);
+			fputc('\n', out);
+			show(out, "expected:", wl, "(end of the filter)");
+			show(out, "found:   ", hl, "(end of the filter)");
+			return 1;
+		}
+	}
+	for (size_t i = 0; i < have->narrays; i++)
+		if (!find_array(want, have->arrays[i].arch)) {
+			fprintf(out, "%s: differs from what the policy produces: an extra %s "
+				"filter\n", path, have->arrays[i].arch);
+			return 1;
+		}
+	return 0;
+}
+
+/* Line L without what only records where the header came from. */
+static struct line provenance_free(const struct line *l)
+{
+	static const char gen[] = "/* Generated by bpfgen ";
+	struct line r = *l;
+	const char *w;
+
+	if (starts(l, gen)) {
+		r.n = sizeof(gen) - 1;
+	} else if (starts(l, " * Options: ") &&
+		   (w = memmem(l->s, l->n, " --weights ", 11)) != NULL) {
+		/* --weights is the last option; its path is the rest. */
+		r.n = (size_t)(w - l->s) + 10;
+	}
+	return r;
+}
+
+static int diff_lines(const char *path, const struct text *have,
+		      const struct text *want, FILE *out)
+{
+	size_t n = have->nlines > want->nlines ? have->nlines : want->nlines;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct line *hl = i < have->nlines ? &have->lines[i] : NULL;
+		const struct line *wl = i < want->nlines ? &want->lines[i] : NULL;
+		struct line h, w;
+
+		if (hl && wl) {
+			h = provenance_free(hl);
+			w = provenance_free(wl);
+			if (h.n == w.n && memcmp(h.s, w.s, h.n) == 0)
+				continue;
+		}
+		fprintf(out, "%s:%zu: differs from what the policy produces "
+			"(the filters' bytes are the same)\n", path, i + 1);
+		show(out, "expected:", wl, "(end of file)");
+		show(out, "found:   ", hl, "(end of file)");
+		return 1;
+	}
+	return 0;
 }
 
 int header_diff(const char *path, const char *have, size_t have_len,
 		const char *want, size_t want_len, FILE *out)
 {
-	const char *h = have, *w = want, *hend = have + have_len, *wend = want + want_len;
-	char arch[32] = "";
-	int line = 1;
+	struct text h, w;
+	int rc;
 
-	while (h < hend || w < wend) {
-		size_t hn = h < hend ? line_len(h, hend) : 0;
-		size_t wn = w < wend ? line_len(w, wend) : 0;
-		unsigned insn;
-
-		if (h >= hend || w >= wend || hn != wn || memcmp(h, w, hn) != 0) {
-			fprintf(out, "%s:%d: differs from what the policy produces\n", path, line);
-			if (arch[0] && w < wend && sscanf(w, "\t/* %u */", &insn) == 1)
-				fprintf(out, "%s:%d: first difference: %s filter, instruction %u\n",
-					path, line, arch, insn);
-			fprintf(out, "  expected: %.*s\n", (int)(w < wend ? wn : 10),
-				w < wend ? w : "(end of file)");
-			fprintf(out, "  found:    %.*s\n", (int)(h < hend ? hn : 10),
-				h < hend ? h : "(end of file)");
-			return 1;
-		}
-		note_array(w, wn, arch, sizeof(arch));
-		h += hn + 1;
-		w += wn + 1;
-		line++;
-	}
-	return 0;
+	split(have, have_len, &h);
+	split(want, want_len, &w);
+	rc = diff_filters(path, &h, &w, out);
+	if (rc == 0)
+		rc = diff_lines(path, &h, &w, out);
+	free(h.lines);
+	free(h.arrays);
+	free(w.lines);
+	free(w.arrays);
+	return rc;
 }

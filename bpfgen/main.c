@@ -323,6 +323,9 @@ int main(int argc, char **argv)
 	rc = parse_args(&c, argc, argv);
 	if (rc != 0)
 		return rc > 0 ? 0 : 2;
+	/* --check: 1 means "differs"; a policy that does not compile is 2. */
+	if (c.check)
+		status = 2;
 	ast = policy_parse_file(c.policy, &diag);
 	if (!ast)
 		goto out;
@@ -331,10 +334,12 @@ int main(int argc, char **argv)
 			goto out;
 	if (stats_report(&c.stats, progs, c.narchs, stderr) < 0)
 		goto out;
-	if (c.check)
-		status = check_header(&c, progs) == 0 ? 0 : 1;
-	else
+	if (c.check) {
+		rc = check_header(&c, progs);
+		status = rc == 0 ? 0 : rc > 0 ? 1 : 2;
+	} else {
 		status = write_output(&c, progs) == 0 ? 0 : 1;
+	}
 out:
 	while (done > 0)
 		program_free(&progs[--done]);

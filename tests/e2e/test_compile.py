@@ -385,6 +385,65 @@ def test_check_notices_different_options(tmp_path):
     assert r.returncode == 1
 
 
+def test_check_does_not_compare_where_the_header_came_from(tmp_path):
+    """The same bytes check from another directory (the policy's path as
+    typed is recorded in the header), with the weights file named another
+    way, and after an upgrade that changes no byte."""
+    import shutil
+    shutil.copy(WORKER, tmp_path / "p.policy")
+    (tmp_path / "hot.txt").write_text("read 100\n")
+    h = tmp_path / "w.h"
+    subprocess.run([BPFGEN, "-n", "w", "--weights", "hot.txt", "-o", "w.h", "p.policy"],
+                   cwd=tmp_path, check=True)
+    r = bpfgen("--check", str(h), "-n", "w", "--weights", str(tmp_path / "hot.txt"),
+               str(tmp_path / "p.policy"), check=False)
+    assert r.returncode == 0, r.stdout + r.stderr
+    h.write_text(h.read_text().replace("by bpfgen ", "by bpfgen 0.0.1-old ", 1))
+    r = subprocess.run([BPFGEN, "--check", "w.h", "-n", "w", "--weights", "./hot.txt",
+                        "./p.policy"], cwd=tmp_path, capture_output=True)
+    assert r.returncode == 0, r.stdout + r.stderr
+    # The weights themselves do change the bytes' provenance check.
+    r = bpfgen("--check", str(h), "-n", "w", str(tmp_path / "p.policy"), check=False)
+    assert r.returncode == 1
+
+
+def test_check_names_the_instruction_when_the_length_changed(tmp_path):
+    """A policy change that makes the filter longer: the report names the
+    architecture, the first differing instruction and both lengths."""
+    h = tmp_path / "w.h"
+    bpfgen("-n", "w", "-o", str(h), WORKER)
+    changed = tmp_path / "changed.policy"
+    changed.write_text(open(WORKER).read() + "\nkill-process: close\n")
+    r = bpfgen("--check", str(h), "-n", "w", str(changed), check=False)
+    assert r.returncode == 1
+    out = r.stdout.decode()
+    m = re.search(r"first difference: x86_64 filter, instruction (\d+) "
+                  r"\((\d+) instructions expected, (\d+) found\)", out)
+    assert m, out
+    assert int(m.group(2)) > int(m.group(3))
+    assert "expected:" in out and "found:" in out
+
+
+def test_check_reports_a_changed_comment_with_the_same_bytes(tmp_path):
+    """A reviewer reads the comments: one that no longer says what the
+    instruction does fails the check too, said to be text only."""
+    h = tmp_path / "w.h"
+    bpfgen("-n", "w", "-o", str(h), WORKER)
+    h.write_text(h.read_text().replace("/* ret kill-process */", "/* ret allow */", 1))
+    r = bpfgen("--check", str(h), "-n", "w", WORKER, check=False)
+    assert r.returncode == 1
+    assert "the filters' bytes are the same" in r.stdout.decode()
+
+
+def test_check_exit_2_when_it_cannot_compare(tmp_path):
+    r = bpfgen("--check", str(tmp_path / "missing.h"), WORKER, check=False)
+    assert r.returncode == 2 and b"cannot read" in r.stderr
+    h = tmp_path / "w.h"
+    bpfgen("-n", "w", "-o", str(h), WORKER)
+    r = bpfgen("--check", str(h), "-n", "w", str(tmp_path / "missing.policy"), check=False)
+    assert r.returncode == 2
+
+
 # --- far branches to shared code (ja trampolines, not copied returns) -----
 
 def table_names(arch):
