@@ -23,6 +23,7 @@ struct options {
 	const struct arch *arch;  /* -a, or NULL */
 	int dot;
 	long pid;                 /* --pid, or 0 */
+	long filter;              /* --filter N: only that one, or -1 */
 	const char *path;
 };
 
@@ -38,7 +39,11 @@ static void usage(FILE *f)
 		"             kernel does: 0 = installed first\n"
 		"             (needs CAP_SYS_ADMIN and ptrace access)\n"
 		"  -a ARCH    name syscalls and architectures in comments\n"
-		"             (default for --pid: this machine's)\n"
+		"             (default for --pid: this machine's); of a header's\n"
+		"             arrays, only that architecture's\n"
+		"  --filter N only program N: the Nth array of a header, or\n"
+		"             filter N of --pid (a listing of one program is\n"
+		"             what bpfasm assembles)\n"
 		"  --dot      Graphviz control-flow graph instead of a listing\n");
 }
 
@@ -72,6 +77,7 @@ static char *slurp(FILE *f, size_t *len)
 static int show_header(const struct options *o, const char *data, size_t len)
 {
 	struct header_file h;
+	size_t shown = 0;
 	int rc = 0;
 
 	if (header_read(data, len, o->path, &h, stderr) != 0)
@@ -80,9 +86,25 @@ static int show_header(const struct options *o, const char *data, size_t len)
 		const struct header_array *a = &h.arrays[i];
 		const struct arch *arch = a->arch ? a->arch : o->arch;
 
-		if (i && !o->dot)
+		/* -a picks the arrays of that architecture (and those
+		 * whose name says none); --filter one by its index. */
+		if ((o->arch && a->arch && a->arch != o->arch) ||
+		    (o->filter >= 0 && (size_t)o->filter != i))
+			continue;
+		if (shown++ && !o->dot)
 			putchar('\n');
 		rc = show(o, a->name, a->name, arch, a->insns, a->len);
+	}
+	if (rc == 0 && !shown) {
+		if (o->filter >= 0)
+			fprintf(stderr, "bpfdis: %s: no array %ld%s%s (it has %zu, "
+				"numbered from 0)\n", o->path, o->filter,
+				o->arch ? " for " : "", o->arch ? o->arch->name : "",
+				h.narrays);
+		else
+			fprintf(stderr, "bpfdis: %s: no %s array\n", o->path,
+				o->arch->name);
+		rc = -1;
 	}
 	header_file_free(&h);
 	return rc;
@@ -254,12 +276,17 @@ static int show_filters(const struct options *o, pid_t pid)
 	long have = count < 0 ? -1 - count : count;
 	char title[128], gname[32];
 
+	if (count > 0 && o->filter >= count) {
+		fprintf(stderr, "bpfdis: pid %d has %ld filter%s; no filter %ld\n",
+			(int)pid, count, count == 1 ? "" : "s", o->filter);
+		count = -1 - count;
+	}
 	for (long i = 0; i < have; i++) {
-		if (count >= 0) {
+		if (count >= 0 && (o->filter < 0 || o->filter == i)) {
 			snprintf(title, sizeof(title), "pid %d filter %ld%s",
 				 (int)pid, i, age(i, count));
 			snprintf(gname, sizeof(gname), "filter%ld", i);
-			if (i && !o->dot)
+			if (i && o->filter < 0 && !o->dot)
 				putchar('\n');
 			show(o, title, gname, o->arch, all[i].prog, all[i].len);
 		}
@@ -304,6 +331,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 	static const struct option longopts[] = {
 		{ "dot", no_argument, NULL, 'd' },
 		{ "pid", required_argument, NULL, 'p' },
+		{ "filter", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -328,6 +356,13 @@ static int parse_args(int argc, char **argv, struct options *o)
 				return 2;
 			}
 			break;
+		case 'f':
+			o->filter = strtol(optarg, &end, 10);
+			if (*end || *optarg == '\0' || o->filter < 0) {
+				fprintf(stderr, "bpfdis: bad filter number '%s'\n", optarg);
+				return 2;
+			}
+			break;
 		case 'h': usage(stdout); exit(0);
 		default:  usage(stderr); return 2;
 		}
@@ -343,7 +378,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 
 int main(int argc, char **argv)
 {
-	struct options o = { 0 };
+	struct options o = { .filter = -1 };
 	int rc = parse_args(argc, argv, &o);
 
 	if (rc)

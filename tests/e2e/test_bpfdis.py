@@ -16,6 +16,7 @@ BPFASM = os.path.join(BUILD, "bpfasm")
 BPFDIS = os.path.join(BUILD, "bpfdis")
 BPFGEN = os.path.join(BUILD, "bpfgen")
 STACKED = os.path.join(BUILD, "tests", "dis_stacked")
+WORKER = os.path.join(ROOT, "policies", "pvf-worker.policy")
 ARCHS = ["x86_64", "aarch64"]
 NATIVE = {"x86_64": "x86_64", "aarch64": "aarch64"}.get(os.uname().machine)
 
@@ -156,6 +157,33 @@ def test_policy_round_trip(tmp_path, policy, arch):
     assert assemble(tmp_path, asm.stdout, arch, "gen") == raw.read_bytes()
 
 
+def test_header_round_trip_one_architecture_at_a_time(tmp_path):
+    """A vendored header holds one array per architecture: `bpfdis -a ARCH`
+    (or --filter N) lists one, which assembles to exactly that array's
+    bytes; a listing of both is refused at the second one, once."""
+    header = tmp_path / "w.h"
+    p = run([BPFGEN, "-n", "w", "-o", str(header), WORKER])
+    assert p.returncode == 0, p.stderr
+    for index, arch in enumerate(ARCHS):
+        raw = tmp_path / f"{arch}.bpf"
+        assert compile_raw("policies/pvf-worker.policy", arch, raw).returncode == 0
+        for pick in (["-a", arch], ["--filter", str(index)]):
+            p = run([BPFDIS] + pick + [str(header)])
+            assert p.returncode == 0, p.stderr
+            assert p.stdout.startswith(f"; w_{arch}: ")
+            assert p.stdout.count("; w_") == 1
+            assert assemble(tmp_path, p.stdout, arch, name=arch) == raw.read_bytes()
+    both = tmp_path / "both.asm"
+    both.write_text(run([BPFDIS, str(header)]).stdout)
+    p = run([BPFASM, "-a", "x86_64", "-o", str(tmp_path / "x.bpf"), str(both)])
+    assert p.returncode == 1
+    assert p.stderr.count("error:") == 1, p.stderr
+    assert "a second program starts here" in p.stderr
+    assert not (tmp_path / "x.bpf").exists()
+    p = run([BPFDIS, "--filter", "2", str(header)])
+    assert p.returncode == 1 and "no array 2" in p.stderr
+
+
 def split_sections(text):
     """Listing output with '; title' headers -> {title: listing}."""
     sections, title = {}, None
@@ -268,6 +296,14 @@ def test_pid_dumps_stacked_filters(tmp_path):
         # the kernel keeps the bytes it was given: same listings
         assert list(sections.values()) == [disassemble(first, NATIVE),
                                            disassemble(second, NATIVE)]
+        # one of them, as a listing bpfasm turns back into its bytes
+        p = run([BPFDIS, "--pid", str(child.pid), "--filter", "1"])
+        assert p.returncode == 0, p.stderr
+        assert list(split_sections(p.stdout)) == \
+            ["pid %d filter 1 (most recently installed)" % pid]
+        assert assemble(tmp_path, p.stdout, NATIVE, "f1") == second.read_bytes()
+        p = run([BPFDIS, "--pid", str(child.pid), "--filter", "2"])
+        assert p.returncode == 1 and "no filter 2" in p.stderr
         # detached cleanly: not traced, not stopped, still running
         time.sleep(0.1)
         status = proc_status(pid)

@@ -674,6 +674,15 @@ static int index_prefix(struct asm_state *s, int *has_index)
 	at = s->p;
 	if (number(s, &idx) || expect(s, ':'))
 		return -1;
+	if (idx == 0 && s->nitems > 0) {
+		/* Nothing after this would assemble: stop here. */
+		error_at(s, at, "a second program starts here (index 0 after "
+			 "%zu instructions); assemble one program at a time: "
+			 "'bpfdis -a ARCH HEADER' lists one architecture's array, "
+			 "'bpfdis --pid PID --filter N' one filter", s->nitems);
+		s->errors = MAX_ERRORS + 1;
+		return -1;
+	}
 	if (idx != s->nitems)
 		return error_at(s, at, "index %u does not match: this is "
 				"instruction %zu", idx, s->nitems);
