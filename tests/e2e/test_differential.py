@@ -96,6 +96,33 @@ def test_a_wrong_program_is_caught():
         assert any(f.kind == "libseccomp" for f in found)
 
 
+def test_bpfdiff_finds_a_region_the_probes_miss():
+    """Seed 900080: libseccomp traps sched_setscheduler where the policy
+    kills it, only when arg5's low word is 0x7030ead4 *and* arg2 is above a
+    bound the probe vectors never combine with it. The probes alone see no
+    difference; bpfdiff's exhaustive comparison supplies the witness, and
+    the policy's meaning says bpfgen is right."""
+    seed = 900080
+    p = pg.generate(seed, difftest.tables())
+    with tempfile.TemporaryDirectory() as tmp:
+        d = Path(tmp)
+        ours = compile_x86_64(d, p.text)[0]
+        difftest.libseccomp_program(p, "x86_64", d / "ls.bpf", 1 + seed % 2)
+        probes = difftest.cases(p, "x86_64")
+        assert difftest.compare(p, "x86_64", probes,
+                                difftest.bpfsim_batch(ours, probes),
+                                difftest.bpfsim_batch(d / "ls.bpf", probes),
+                                difftest.model_answers(p, "x86_64", probes)) == []
+        extra = difftest.bpfdiff_witnesses(ours, d / "ls.bpf", "x86_64")
+        assert extra, "bpfdiff found no difference"
+        assert all(line.split()[0] == "90" for line in extra), extra  # 144
+        found = difftest.compare(p, "x86_64", extra,
+                                 difftest.bpfsim_batch(ours, extra),
+                                 difftest.bpfsim_batch(d / "ls.bpf", extra),
+                                 difftest.model_answers(p, "x86_64", extra))
+        assert found and all(f.kind == "libseccomp-known" for f in found), found
+
+
 # ---- where libseccomp 2.5.4 is wrong: our behaviour, pinned ------------------
 
 def compile_x86_64(d, text):
