@@ -444,6 +444,31 @@ def test_check_exit_2_when_it_cannot_compare(tmp_path):
     assert r.returncode == 2
 
 
+def test_paths_cannot_break_out_of_the_header_comment(tmp_path):
+    """The policy's path and an include's path land in comments: a "*/",
+    a "/*" or a newline in them must not end the comment, nest one, or
+    start a line of C (or of the listing)."""
+    odd = tmp_path / "a*/b/*c\nd"
+    odd.mkdir(parents=True)
+    (odd / "x.inc").write_text("kill-process: open\n")   # not on aarch64: a note
+    policy = odd / "p*/.policy"
+    policy.parent.mkdir()
+    policy.write_text('default allow\ninclude "../x.inc"\nkill-process: socket\n')
+    h = tmp_path / "w.h"
+    bpfgen("-n", "w", "-o", str(h), str(policy))
+    (tmp_path / "m.c").write_text('#include "w.h"\nint main(void) { return w_filter_len == 0; }\n')
+    r = subprocess.run(["cc", "-std=c11", "-Wall", "-Wextra", "-Werror", "-o",
+                        str(tmp_path / "m"), str(tmp_path / "m.c")], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr + h.read_text()
+    head = h.read_text().split("*/\n#ifndef", 1)[0]
+    assert "note (aarch64): open" in head
+    assert "\\x0a" in head and "*\\/" in head and "/\\*" in head
+    listing = bpfgen("-f", "asm", "-a", "aarch64", str(policy)).stdout.decode()
+    for line in listing.splitlines():
+        assert line.startswith(";") or re.match(r"\s*\d+: ", line), line
+    assert bpfgen("--check", str(h), "-n", "w", str(policy), check=False).returncode == 0
+
+
 # --- far branches to shared code (ja trampolines, not copied returns) -----
 
 def table_names(arch):
