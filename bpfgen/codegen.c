@@ -340,7 +340,7 @@ int codegen(const struct decision *d, const struct tree *t, int flags,
 {
 	struct codegen cg = { .d = d, .ir = out };
 	struct layout lo = { 0 };
-	int x32_label = ir_label(out), x32_root = -1;
+	int x32_label = ir_label(out), x32_root = -1, x32_same;
 	size_t next_leaf = 0;
 
 	argtests_init(&cg.args, d, flags);
@@ -358,10 +358,15 @@ int codegen(const struct decision *d, const struct tree *t, int flags,
 	argtests_finish(&cg.args, cg.roots, cg.nroots, &lo.order, &lo.norder);
 	assign_owners(&cg, &lo, x32_root);
 
+	/* When -1 gets the on-x32 action too, the guard decides nothing. */
+	x32_same = x32_root >= 0 && cg.args.tests[x32_root].is_ret &&
+		   cg.args.tests[x32_root].action == d->x32;
+	if (x32_same)
+		x32_label = ret_label(&cg, d->x32);
 	emit_prologue(&cg, x32_label);
 	emit_top(&cg, &lo, t, -1, &next_leaf);
 	emit_chunks(&cg, &lo);
-	if (d->arch->x32_bit) {
+	if (d->arch->x32_bit && !x32_same) {
 		/* Numbers at or above the x32 bit: x32 calls get on-x32; -1,
 		 * which a tracer uses to skip a call, gets the default. */
 		ir_place(out, x32_label);
