@@ -35,10 +35,6 @@ struct options {
 	char **command;   /* --run: NULL-terminated argv */
 };
 
-struct counts {
-	long records, events, shown, unrelated, malformed, lost, undated;
-};
-
 /* Events kept back until --run's command has exited. */
 struct event_list {
 	struct audit_event *v;
@@ -47,7 +43,8 @@ struct event_list {
 
 struct report {
 	const struct options *opt;
-	struct counts c;
+	struct audit_tally t;   /* what was read */
+	long shown, undated;    /* printed; without a time under --since */
 	int collect;            /* --run: keep events, print at the end */
 	pid_t tree_root;        /* --run without a session: match this tree */
 	struct event_list kept;
@@ -66,10 +63,12 @@ static void usage(FILE *f)
 	      "  --pid PID     only events of this process id (exact)\n"
 	      "  --comm NAME   only events of this command name (exact)\n"
 	      "  --since T     only events at or after T: 30s, 10m, 2h, 1d ago,\n"
-	      "                or an audit stamp like 1700000000.123\n"
-	      "  --follow      keep reading the live source\n"
+	      "                or an audit stamp like 1700000000.123 or\n"
+	      "                audit(1700000000.123:42)\n"
+	      "  --follow      keep reading the live source (not files)\n"
 	      "  --json        one JSON object per event\n"
-	      "  --stats       count events and skipped lines on stderr\n"
+	      "  --stats       count events, skipped lines, dropped copies and\n"
+	      "                the kernel's reported losses on stderr\n"
 	      "  --grace MS    --run: wait MS ms for late records (default 1000)\n"
 	      "The report is informative: the kernel rate-limits these records\n"
 	      "and logs errno/trap only for filters installed with\n"
@@ -128,8 +127,9 @@ static int parse_option(int c, struct options *o, int *run)
 	case OPT_SINCE:
 		if (audit_parse_since(optarg, now_ms(), &o->filter.since_ms)) {
 			fprintf(stderr, "seccomp-audit: --since wants 30s, 10m, "
-				"2h, 1d or an audit stamp like 1700000000.123, "
-				"got '%s'\n", optarg);
+				"2h, 1d or an audit stamp like 1700000000.123 "
+				"or audit(1700000000.123:42), got '%s'\n",
+				optarg);
 			return -1;
 		}
 		o->filter.by_since = 1;
@@ -196,6 +196,10 @@ static int parse_args(int argc, char **argv, struct options *o)
 	}
 	if (*o->files)
 		o->source = SRC_FILES;
+	if (*o->files && o->follow)
+		fprintf(stderr, "seccomp-audit: warning: --follow is for --kmsg "
+			"and --netlink, ignored with files: they are read to "
+			"their end\n");
 	return 0;
 }
 
@@ -219,7 +223,7 @@ static void print_event(struct report *r, const struct audit_event *ev)
 			      : audit_write_text(stdout, ev);
 	if (rc != 0)
 		r->out_failed = 1;
-	r->c.shown++;
+	r->shown++;
 }
 
 /* Parent pid of PID from /proc/PID/stat, or -1 once it is gone. */
@@ -264,19 +268,11 @@ static void on_record(void *ctx, int result, const struct audit_event *ev)
 {
 	struct report *r = ctx;
 
-	r->c.records++;
-	if (result == AUDIT_UNRELATED) {
-		r->c.unrelated++;
+	if (!audit_tally_add(&r->t, result, ev))
 		return;
-	}
-	if (result != AUDIT_EVENT) {
-		r->c.malformed++;
-		return;
-	}
-	r->c.events++;
 	if (r->opt->filter.by_since &&
 	    !(ev->have & (AUDIT_HAVE_STAMP | AUDIT_HAVE_WHEN)))
-		r->c.undated++;
+		r->undated++;
 	if (!audit_filter_match(&r->opt->filter, ev))
 		return;
 	if (r->tree_root > 0 && !in_tree(ev->pid, r->tree_root))
@@ -403,9 +399,9 @@ static int live_read(struct live *lv, struct report *r)
 {
 	char err[256];
 	int rc = lv->kind == SRC_NETLINK
-		 ? audit_netlink_read(lv->fd, on_record, r, &r->c.lost, err,
+		 ? audit_netlink_read(lv->fd, on_record, r, &r->t.lost, err,
 				      sizeof(err))
-		 : audit_kmsg_read(lv->fd, on_record, r, &r->c.lost, err,
+		 : audit_kmsg_read(lv->fd, on_record, r, &r->t.lost, err,
 				   sizeof(err));
 	if (rc < 0)
 		fprintf(stderr, "seccomp-audit: %s\n", err);
@@ -662,14 +658,23 @@ static void print_stats(const struct report *r)
 {
 	fprintf(stderr, "seccomp-audit: %ld records read: %ld seccomp events "
 		"(%ld shown), %ld unrelated, %ld malformed skipped",
-		r->c.records, r->c.events, r->c.shown, r->c.unrelated,
-		r->c.malformed);
-	if (r->c.lost)
-		fprintf(stderr, ", %ld losses reported by the kernel", r->c.lost);
+		r->t.records, r->t.events, r->shown, r->t.unrelated,
+		r->t.malformed);
+	if (r->t.duplicates)
+		fprintf(stderr, ", %ld duplicates dropped", r->t.duplicates);
+	if (r->t.lost)
+		fprintf(stderr, ", %ld lost by the kernel's count", r->t.lost);
 	fputc('\n', stderr);
-	if (r->c.undated)
+}
+
+/* Said even without --stats: --since must not drop events silently. */
+static void print_undated(const struct report *r)
+{
+	if (r->undated)
 		fprintf(stderr, "seccomp-audit: %ld events had no time and were "
-			"left out by --since\n", r->c.undated);
+			"left out by --since (journalctl's short and "
+			"short-precise formats have no year: use -o short-iso, "
+			"short-unix or json)\n", r->undated);
 }
 
 int main(int argc, char **argv)
@@ -704,5 +709,6 @@ int main(int argc, char **argv)
 	}
 	if (o.stats)
 		print_stats(&r);
+	print_undated(&r);
 	return rc;
 }

@@ -103,7 +103,7 @@ def test_stats_count_skipped_lines():
     path = os.path.join(FIXTURES, "auditd.log")
     r = tool("--stats", path)
     assert r.returncode == 0
-    assert b"3 seccomp events (3 shown), 3 unrelated, 1 malformed" in r.stderr
+    assert b"5 seccomp events (5 shown), 3 unrelated, 1 malformed" in r.stderr
 
 
 def test_garbage_never_crashes_and_is_counted():
@@ -117,8 +117,147 @@ def test_garbage_never_crashes_and_is_counted():
     assert r.returncode == 0, r.stderr
     assert b"malformed skipped" in r.stderr
     evs = events(r.stdout)
-    assert [e["pid"] for e in evs][-3:] == [4321, 4322, 77], \
+    real_pids = [e["pid"] for e in events(tool("--json", "-", stdin=real).stdout)]
+    assert len(real_pids) == 5
+    assert [e["pid"] for e in evs][-5:] == real_pids, \
         "the real records after the garbage must still be read"
+
+
+# Confined tasks' records as each log frames them: AppArmor's label holds a
+# space and the mode ("docker-default (enforce)"), snaps' a leading "=".
+APPARMOR_BODY = ("auid=4294967295 uid=0 gid=0 ses=4294967295 subj=%s pid=%d "
+                 "comm=\"sleep\" exe=\"/bin/sleep\" sig=0 arch=c000003e "
+                 "syscall=12 compat=0 ip=0x4dd50c code=0x7ffc0000")
+APPARMOR_LABELS = ["docker-default (enforce)",
+                   "=snap.lxd.daemon (complain)", "unconfined"]
+
+
+def apparmor_lines():
+    """One record per label in each text format, plus journal JSON."""
+    lines, pid = [], 100
+    for label in APPARMOR_LABELS:
+        for frame in ("type=SECCOMP msg=audit(1700000000.%03d:%d): %s",
+                      "Nov 14 22:13:20 host kernel: [ 1.0] audit: type=1326 "
+                      "audit(1700000000.%03d:%d): %s",
+                      "[ 1.0] audit: type=1326 audit(1700000000.%03d:%d): %s",
+                      "5,1,2,-;audit: type=1326 audit(1700000000.%03d:%d): %s"):
+            pid += 1
+            lines.append(frame % (pid, pid, APPARMOR_BODY % (label, pid)))
+        pid += 1
+        lines.append("Nov 14 22:13:20 host audit[%d]: SECCOMP %s"
+                     % (pid, APPARMOR_BODY % (label, pid)))
+        pid += 1
+        lines.append(json.dumps({"_TRANSPORT": "audit", "_AUDIT_ID": str(pid),
+                                 "MESSAGE": "SECCOMP "
+                                 + APPARMOR_BODY % (label, pid)}))
+    return lines
+
+
+def test_apparmor_confined_records_are_read_in_every_format():
+    lines = apparmor_lines()
+    r = tool("--stats", "--json", "-", stdin="\n".join(lines).encode())
+    assert r.returncode == 0, r.stderr
+    evs = events(r.stdout)
+    assert len(evs) == len(lines) == 18, r.stderr
+    assert b", 0 malformed" in r.stderr
+    assert all(e["syscall_name"] == "brk" and e["comm"] == "sleep"
+               for e in evs)
+
+
+def test_journald_second_copies_are_dropped():
+    """Without auditd, journald stores each record from the audit socket
+    and again from the kernel log."""
+    body = APPARMOR_BODY % ("docker-default (enforce)", 25570)
+    json_pair = [
+        json.dumps({"_TRANSPORT": "audit", "_AUDIT_ID": "4310",
+                    "_SOURCE_REALTIME_TIMESTAMP": "1700000060120000",
+                    "MESSAGE": "SECCOMP " + body}),
+        json.dumps({"_TRANSPORT": "kernel", "__REALTIME_TIMESTAMP":
+                    "1700000060123999", "MESSAGE":
+                    "audit: type=1326 audit(1700000060.120:4310): " + body}),
+    ]
+    text_pair = [
+        "2023-11-14T22:14:21.500000+0000 host audit[25570]: SECCOMP " + body,
+        "2023-11-14T22:14:21.502311+0000 host kernel: audit: type=1326 "
+        "audit(1700000061.500:4311): " + body,
+    ]
+    for pair in (json_pair, text_pair):
+        r = tool("--stats", "--json", "-", stdin="\n".join(pair).encode())
+        assert r.returncode == 0, r.stderr
+        assert len(events(r.stdout)) == 1, r.stdout
+        assert b"1 seccomp events (1 shown)" in r.stderr, r.stderr
+        assert b"1 duplicates dropped" in r.stderr, r.stderr
+    # The same call made twice is two records: both are kept.
+    twice = [json_pair[1], json_pair[1].replace(":4310)", ":4312)")]
+    r = tool("--json", "-", stdin="\n".join(twice).encode())
+    assert len(events(r.stdout)) == 2
+
+
+def test_kernel_losses_are_counted():
+    r = tool("--stats", os.path.join(FIXTURES, "dmesg.log"))
+    assert r.returncode == 0, r.stderr
+    # 19 + 24 + 81 suppressed, audit_lost= 5 then 7 (+5, +2).
+    assert b", 131 lost by the kernel's count" in r.stderr, r.stderr
+    r = tool("--stats", os.path.join(FIXTURES, "kmsg.log"))
+    assert b", 5 lost by the kernel's count" in r.stderr, r.stderr
+
+
+def test_journal_prefix_times_and_since():
+    body = ("auid=1 uid=1 gid=1 ses=1 pid=%d comm=\"c\" arch=c000003e "
+            "syscall=39 code=0x7ffc0000")
+    lines = [
+        "1700000100.250000 host audit[1]: SECCOMP " + body % 1,   # short-unix
+        "Tue 2023-11-14 22:15:00 UTC host audit[2]: SECCOMP " + body % 2,
+        "Nov 14 22:15:10 host audit[3]: SECCOMP " + body % 3,     # short
+        "Nov 14 22:15:10.123456 host audit[4]: SECCOMP " + body % 4,
+    ]
+    data = "\n".join(lines).encode()
+    r = tool("--json", "-", stdin=data)
+    times = [e["time"] for e in events(r.stdout)]
+    assert times == ["2023-11-14T22:15:00.250Z", "2023-11-14T22:15:00.000Z",
+                     None, None]
+    # --since leaves the undated out, and says so even without --stats.
+    r = tool("--json", "--since", "1700000000", "-", stdin=data)
+    assert [e["pid"] for e in events(r.stdout)] == [1, 2]
+    assert b"2 events had no time and were left out by --since" in r.stderr
+    assert b"-o short-iso" in r.stderr
+    r = tool("--json", "-", stdin=data)
+    assert r.stderr == b"", "no note without --since"
+
+
+def test_since_takes_a_stamp_as_printed():
+    data = open(os.path.join(FIXTURES, "auditd.log"), "rb").read()
+    for since in ("1700000001.500", "1700000001.500:4250",
+                  "audit(1700000001.500:4250)", "audit(1700000001.500:4250):"):
+        r = tool("--json", "--since", since, "-", stdin=data)
+        assert r.returncode == 0, r.stderr
+        assert [e["serial"] for e in events(r.stdout)] == \
+            [4250, 4260, 4261, 4262], since
+    r = tool("--since", "audit(1700000001.500:4250", "-", stdin=data)
+    assert r.returncode == 2 and b"audit(1700000000.123:42)" in r.stderr
+
+
+def test_unknown_action_and_syscall_minus_one():
+    data = ("type=SECCOMP msg=audit(1700000000.000:1): pid=5 comm=\"c\" "
+            "sig=31 arch=c000003e syscall=39 code=0x12340000\n"
+            "type=SECCOMP msg=audit(1700000000.000:2): pid=6 comm=\"c\" "
+            "sig=0 arch=c000003e syscall=-1 code=0x7ffc0000\n").encode()
+    r = tool("-", stdin=data)
+    out = r.stdout.decode().splitlines()
+    assert " action=kill-process (unknown 0x12340000) sig=31" in out[0]
+    assert " arch=x86_64 syscall=-1 action=log" in out[1]
+    evs = events(tool("--json", "-", stdin=data).stdout)
+    assert evs[0]["action"] == "kill-process (unknown 0x12340000)"
+    assert evs[0]["code"] == "0x12340000"
+    assert (evs[1]["syscall"], evs[1]["syscall_raw"]) == (-1, -1)
+    assert evs[1]["arch"] == "x86_64" and evs[1]["syscall_name"] is None
+
+
+def test_follow_with_files_is_ignored_with_a_warning():
+    r = tool("--follow", os.path.join(FIXTURES, "auditd.log"))
+    assert r.returncode == 0, r.stderr
+    assert b"warning: --follow is for --kmsg and --netlink" in r.stderr
+    assert len(r.stdout.splitlines()) == 5
 
 
 def test_bad_options_are_explained():
@@ -126,6 +265,7 @@ def test_bad_options_are_explained():
     assert r.returncode == 2 and b"--pid wants a process id" in r.stderr
     r = tool("--since", "10")
     assert r.returncode == 2 and b"--since wants" in r.stderr
+    assert b"audit(1700000000.123:42)" in r.stderr
     r = tool("--run")
     assert r.returncode == 2 and b"--run needs a command" in r.stderr
     r = tool("/nonexistent/audit.log")

@@ -1,5 +1,5 @@
-/* seccomp-audit's parser and text writer on the fixture corpus: one file
- * per log format (tests/unit/fixtures/audit), each with an .expect twin
+/* seccomp-audit's parser, tally and text writer on the fixture corpus: one
+ * file per log format (tests/unit/fixtures/audit), each with an .expect twin
  * holding the counts and the report a reader should get. */
 #include <criterion/criterion.h>
 #include <stdio.h>
@@ -11,8 +11,9 @@
 /* Fixtures live next to this file; the suite runs from the repo root. */
 #define FIXTURES "tests/unit/fixtures/audit/"
 
-struct tally {
-	long events, unrelated, malformed;
+/* The counts an .expect file starts with. */
+struct counts {
+	long events, unrelated, malformed, duplicates, lost;
 };
 
 static char *slurp(const char *path, size_t *len)
@@ -34,14 +35,16 @@ static char *slurp(const char *path, size_t *len)
 	return buf;
 }
 
-/* Parses every line of FIXTURE, writes the events as text into a string. */
-static char *report_of(const char *fixture, struct tally *t)
+/* Reads FIXTURE as seccomp-audit does: every line parsed and counted,
+ * copies dropped, the events written as text into a string. */
+static char *report_of(const char *fixture, struct counts *c)
 {
 	size_t len, start = 0, i, outlen;
 	char *in = slurp(fixture, &len), *out;
 	FILE *mem = open_memstream(&out, &outlen);
+	struct audit_tally *t = calloc(1, sizeof(*t));
 
-	memset(t, 0, sizeof(*t));
+	cr_assert_not_null(t);
 	for (i = 0; i <= len; i++) {
 		struct audit_event ev;
 		int r;
@@ -50,26 +53,33 @@ static char *report_of(const char *fixture, struct tally *t)
 			continue;
 		if (i > start || i < len) {
 			r = audit_parse_line(in + start, i - start, &ev);
-			if (r == AUDIT_EVENT) {
-				t->events++;
+			if (audit_tally_add(t, r, &ev))
 				audit_write_text(mem, &ev);
-			} else if (r == AUDIT_UNRELATED) {
-				t->unrelated++;
-			} else {
-				t->malformed++;
-			}
 		}
 		start = i + 1;
 	}
+	c->events = t->events;
+	c->unrelated = t->unrelated;
+	c->malformed = t->malformed;
+	c->duplicates = t->duplicates;
+	c->lost = t->lost;
 	fclose(mem);
+	free(t);
 	free(in);
 	return out;
+}
+
+static void expect_count(const char *name, const char *what, long got,
+			 long want)
+{
+	cr_expect_eq(got, want, "%s: %ld %s, expected %ld", name, got, what,
+		     want);
 }
 
 static void check_fixture(const char *name, const char *expect_name)
 {
 	char path[256], epath[256];
-	struct tally t, want;
+	struct counts t, want;
 	size_t elen;
 	char *got, *expect, *body;
 
@@ -77,21 +87,19 @@ static void check_fixture(const char *name, const char *expect_name)
 	snprintf(epath, sizeof(epath), FIXTURES "%s", expect_name);
 	got = report_of(path, &t);
 	expect = slurp(epath, &elen);
-	cr_assert_eq(sscanf(expect, "%ld %ld %ld", &want.events,
-			    &want.unrelated, &want.malformed), 3,
-		     "%s: first line must be 'events unrelated malformed'",
-		     epath);
+	cr_assert_eq(sscanf(expect, "%ld %ld %ld %ld %ld", &want.events,
+			    &want.unrelated, &want.malformed, &want.duplicates,
+			    &want.lost), 5,
+		     "%s: first line must be 'events unrelated malformed "
+		     "duplicates lost'", epath);
 	body = strchr(expect, '\n');
 	cr_assert_not_null(body);
 	body++;
-	cr_expect_eq(t.events, want.events, "%s: %ld events, expected %ld",
-		     name, t.events, want.events);
-	cr_expect_eq(t.unrelated, want.unrelated,
-		     "%s: %ld unrelated, expected %ld", name, t.unrelated,
-		     want.unrelated);
-	cr_expect_eq(t.malformed, want.malformed,
-		     "%s: %ld malformed, expected %ld", name, t.malformed,
-		     want.malformed);
+	expect_count(name, "events", t.events, want.events);
+	expect_count(name, "unrelated", t.unrelated, want.unrelated);
+	expect_count(name, "malformed", t.malformed, want.malformed);
+	expect_count(name, "duplicates", t.duplicates, want.duplicates);
+	expect_count(name, "lost", t.lost, want.lost);
 	cr_expect_str_eq(got, body, "%s: report differs", name);
 	free(got);
 	free(expect);

@@ -97,6 +97,9 @@ Test(audit_format, actions_decoded_from_code)
 	expect_action(ACT_TRACE | 7, "trace(7)");
 	expect_action(ACT_LOG, "log");
 	expect_action(ACT_USER_NOTIF, "notify");
+	/* The kernel kills the process for a code it does not know. */
+	expect_action(0x12340000u, "kill-process (unknown 0x12340000)");
+	expect_action(0x7ffe0000u, "kill-process (unknown 0x7ffe0000)");
 }
 
 static char *text_of(const struct audit_event *ev, int json)
@@ -137,6 +140,65 @@ Test(audit_format, hostile_names_cannot_fake_fields_or_lines)
 			 "pid=1\\x0aX\" exe=\"/w\" arch=x86_64 "
 			 "syscall=sysinfo(99) action=log sig=0\n");
 	cr_expect_eq(strchr(t, '\n'), t + strlen(t) - 1);
+	free(t);
+}
+
+Test(audit_format, unknown_action_is_what_the_kernel_does)
+{
+	struct audit_event ev = event(AUDIT_ARCH_X86_64, 99, 0x12340000u);
+	struct json_object *o, *v;
+	char *t;
+
+	ev.sig = 31;
+	t = text_of(&ev, 0);
+	cr_expect_str_eq(t, "2023-11-14T22:13:20.005Z pid=321 comm=\"w\" "
+			 "exe=\"/w\" arch=x86_64 syscall=sysinfo(99) "
+			 "action=kill-process (unknown 0x12340000) "
+			 "sig=31(SIGSYS)\n");
+	free(t);
+	t = text_of(&ev, 1);
+	o = json_tokener_parse(t);
+	cr_assert_not_null(o, "not JSON: %s", t);
+	cr_assert(json_object_object_get_ex(o, "action", &v));
+	cr_expect_str_eq(json_object_get_string(v),
+			 "kill-process (unknown 0x12340000)");
+	cr_assert(json_object_object_get_ex(o, "code", &v));
+	cr_expect_str_eq(json_object_get_string(v), "0x12340000");
+	json_object_put(o);
+	free(t);
+}
+
+/* syscall(-1) reaches the filter and is logged as syscall=-1: it is no
+ * call of any table, and its high bits must not make it x32. */
+Test(audit_format, syscall_minus_one_stays_minus_one)
+{
+	struct audit_event ev = event(AUDIT_ARCH_X86_64, -1, ACT_LOG);
+	struct json_object *o, *v;
+	struct audit_names nm;
+	char *t;
+
+	audit_names(&ev, &nm);
+	cr_expect_str_eq(nm.arch, "x86_64");
+	cr_expect_null(nm.syscall);
+	cr_expect_eq(nm.nr, -1);
+	t = text_of(&ev, 0);
+	cr_expect_str_eq(t, "2023-11-14T22:13:20.005Z pid=321 comm=\"w\" "
+			 "exe=\"/w\" arch=x86_64 syscall=-1 action=log sig=0\n");
+	free(t);
+	t = text_of(&ev, 1);
+	o = json_tokener_parse(t);
+	cr_assert_not_null(o, "not JSON: %s", t);
+	cr_assert(json_object_object_get_ex(o, "syscall", &v));
+	cr_expect_eq(json_object_get_int64(v), -1);
+	cr_assert(json_object_object_get_ex(o, "syscall_raw", &v));
+	cr_expect_eq(json_object_get_int64(v), -1);
+	cr_assert(json_object_object_get_ex(o, "syscall_name", &v));
+	cr_expect_null(v);
+	json_object_put(o);
+	free(t);
+	ev = event(AUDIT_ARCH_X86_64, 0x100000029ll, ACT_LOG);
+	t = text_of(&ev, 0);
+	cr_expect(strstr(t, " arch=x86_64 syscall=?(4294967337) "), "%s", t);
 	free(t);
 }
 
@@ -242,6 +304,16 @@ Test(audit_filter, since_forms)
 	cr_expect_eq(ms, 1700000000500);
 	cr_assert_eq(audit_parse_since("1700000000", 0, &ms), 0);
 	cr_expect_eq(ms, 1700000000000);
+	/* A stamp copied from a record, with its serial. */
+	cr_assert_eq(audit_parse_since("1700000001.500:4250", 0, &ms), 0);
+	cr_expect_eq(ms, 1700000001500);
+	cr_assert_eq(audit_parse_since("audit(1700000001.500:4250)", 0, &ms), 0);
+	cr_expect_eq(ms, 1700000001500);
+	cr_assert_eq(audit_parse_since("audit(1700000001.500:4250):", 0, &ms),
+		     0);
+	cr_expect_eq(ms, 1700000001500);
+	cr_assert_eq(audit_parse_since("audit(1700000001.500)", 0, &ms), 0);
+	cr_expect_eq(ms, 1700000001500);
 }
 
 Test(audit_filter, since_rejects_garbage)
@@ -249,6 +321,9 @@ Test(audit_filter, since_rejects_garbage)
 	static const char *const bad[] = {
 		"", "m", "10", "-5m", "10x", "1.2.3", "17.1234", "abc", "10 m",
 		"9999999999999m", "1700000000.",
+		"1700000000.5:", "1700000000.5:x", "1700000000.5:1:2",
+		"audit(1700000000.5:1", "audit(1700000000.5:1)x", "audit()",
+		"audit(", "(1700000000.5:1)", "audit(10:1)", ":1",
 	};
 	size_t i;
 	int64_t ms;

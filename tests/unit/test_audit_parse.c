@@ -126,6 +126,114 @@ Test(audit_parse, journal_text_without_stamp)
 	cr_expect_eq(ev.msec, 500);
 }
 
+/* journalctl's formats that carry the whole time in their prefix. */
+Test(audit_parse, journal_text_times)
+{
+	static const struct {
+		const char *prefix;
+		int64_t sec;
+		uint32_t msec;
+		unsigned have; /* AUDIT_HAVE_WHEN [| AUDIT_HAVE_MSEC], or 0 */
+	} cases[] = {
+		{ "1700000000.123456 host audit[4321]:", 1700000000, 123,
+		  AUDIT_HAVE_WHEN | AUDIT_HAVE_MSEC },                  /* short-unix */
+		{ "1700000000 host audit[4321]:", 1700000000, 0, AUDIT_HAVE_WHEN },
+		{ "Tue 2023-11-14 22:13:20 UTC host audit[4321]:", 1700000000, 0,
+		  AUDIT_HAVE_WHEN },                                    /* short-full */
+		{ "Tue 2023-11-14 22:13:20 GMT host audit[4321]:", 1700000000, 0,
+		  AUDIT_HAVE_WHEN },
+		{ "Wed 2023-11-15 01:13:20 +03 host audit[4321]:", 1700000000, 0,
+		  AUDIT_HAVE_WHEN },
+		{ "2023-11-14T22:13:20+0000 host audit[4321]:", 1700000000, 0,
+		  AUDIT_HAVE_WHEN },                                    /* short-iso */
+		{ "2023-11-14T22:13:20.007000+00:00 host audit[4321]:", 1700000000,
+		  7, AUDIT_HAVE_WHEN | AUDIT_HAVE_MSEC },
+		/* No year (short, short-precise), or a zone name that names no
+		 * offset: unknown rather than guessed. */
+		{ "Nov 14 22:13:20 host audit[4321]:", 0, 0, 0 },
+		{ "Nov 14 22:13:20.123456 host audit[4321]:", 0, 0, 0 },
+		{ "Tue 2023-11-14 23:13:20 CET host audit[4321]:", 0, 0, 0 },
+		{ "1700000000.123456host audit[4321]:", 0, 0, 0 },
+		{ "99999999999999 host audit[4321]:", 0, 0, 0 },
+	};
+	const char *fields = strstr(GOOD, "auid=");
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct audit_event ev;
+		char line[1024];
+
+		snprintf(line, sizeof(line), "%s SECCOMP %s", cases[i].prefix,
+			 fields);
+		cr_assert_eq(parse(line, &ev), AUDIT_EVENT, "%s", line);
+		cr_expect_eq(ev.have & (AUDIT_HAVE_WHEN | AUDIT_HAVE_MSEC |
+					AUDIT_HAVE_STAMP), cases[i].have,
+			     "%s", cases[i].prefix);
+		if (cases[i].have) {
+			cr_expect_eq(ev.sec, cases[i].sec, "%s", cases[i].prefix);
+			cr_expect_eq(ev.msec, cases[i].msec, "%s",
+				     cases[i].prefix);
+		}
+	}
+}
+
+/* Replaces *S by a copy with every '"' escaped for a JSON string. */
+static void json_escape_quotes(char **s)
+{
+	char *out = malloc(2 * strlen(*s) + 1), *o = out;
+	const char *p;
+
+	cr_assert_not_null(out);
+	for (p = *s; *p; p++) {
+		if (*p == '"')
+			*o++ = '\\';
+		*o++ = *p;
+	}
+	*o = '\0';
+	free(*s);
+	*s = out;
+}
+
+/* AppArmor prints a confined task's label unquoted with its mode, so the
+ * subj= value holds spaces; the record must still be read in every
+ * framing the kernel's line travels in. */
+Test(audit_parse, apparmor_labels_in_every_framing)
+{
+	static const char *const labels[] = {
+		"docker-default (enforce)", "=snap.lxd.daemon (complain)",
+		"unconfined", "=lxc-c1_</var/lib/lxd> (enforce)//&snap.x (complain)",
+		"system_u:system_r:container_t:s0:c1,c2",
+	};
+	static const char *const frames[] = {
+		"type=SECCOMP msg=audit(1700000000.123:42): %s",
+		"Nov 14 22:13:20 host kernel: [ 1.5] audit: type=1326 "
+		"audit(1700000000.123:42): %s",
+		"[ 1234.567890] audit: type=1326 audit(1700000000.123:42): %s",
+		"5,1234,1234567890,-;audit: type=1326 audit(1700000000.123:42): %s",
+		"Nov 14 22:13:20 host audit[4321]: SECCOMP %s",
+		"{\"_TRANSPORT\":\"audit\",\"MESSAGE\":\"SECCOMP %s\"}",
+	};
+	size_t i, j;
+
+	for (i = 0; i < sizeof(labels) / sizeof(labels[0]); i++) {
+		for (j = 0; j < sizeof(frames) / sizeof(frames[0]); j++) {
+			struct audit_event ev;
+			char subj[128], *rec, line[1024];
+
+			snprintf(subj, sizeof(subj), "subj=%s", labels[i]);
+			rec = with_field("subj=unconfined", subj);
+			if (strchr(frames[j], '{'))
+				json_escape_quotes(&rec);
+			snprintf(line, sizeof(line), frames[j],
+				 strstr(rec, "auid="));
+			free(rec);
+			cr_expect_eq(parse(line, &ev), AUDIT_EVENT, "%s", line);
+			cr_expect_eq(ev.pid, 4321, "%s", line);
+			cr_expect_eq(ev.syscall, 41, "%s", line);
+		}
+	}
+}
+
 Test(audit_parse, pid_is_the_exact_field_not_a_substring)
 {
 	struct audit_event ev;
@@ -261,6 +369,10 @@ Test(audit_parse, bad_stamps_are_malformed)
 		"audit(.123:42): ", "audit(1700000000.123:): ",
 		"audit(1700000000.123:42) ", "audit(1700000000.123:42",
 		"audit(-1.123:42): ",
+		/* Past 9999-12-31: no real record, and seconds * 1000 of
+		 * such a stamp would overflow in --since. */
+		"audit(253402300800.000:42): ",
+		"audit(9223372036854775807.000:42): ",
 	};
 	size_t i;
 
@@ -302,6 +414,64 @@ Test(audit_parse, unrelated_lines)
 		struct audit_event ev;
 		cr_expect_eq(parse(lines[i], &ev), AUDIT_UNRELATED, "'%s'",
 			     lines[i]);
+	}
+}
+
+/* The kernel's reports of lost records, as each log frames them. */
+Test(audit_parse, kernel_loss_reports)
+{
+	static const struct {
+		const char *line;
+		uint32_t lost;
+		int since_boot;
+	} cases[] = {
+		{ "[ 2193.529223] kauditd_printk_skb: 24 callbacks suppressed",
+		  24, 0 },
+		{ "[Feb10 01:31] kauditd_printk_skb: 19 callbacks suppressed",
+		  19, 0 },
+		{ "[   55.253106] [     T47] kauditd_printk_skb: 81 callbacks "
+		  "suppressed", 81, 0 },
+		{ "4,1238,361010700,-;kauditd_printk_skb: 3 callbacks suppressed",
+		  3, 0 },
+		{ "Dec 11 08:19:01 host kernel: [16454.038107] kauditd_printk_skb: "
+		  "26 callbacks suppressed", 26, 0 },
+		{ "kauditd_printk_skb: 2336845 callbacks suppressed", 2336845, 0 },
+		{ "{\"_TRANSPORT\":\"kernel\",\"MESSAGE\":\"kauditd_printk_skb: 7 "
+		  "callbacks suppressed\"}", 7, 0 },
+		{ "[61620.978698] audit: audit_lost=1 audit_rate_limit=0 "
+		  "audit_backlog_limit=64", 1, 1 },
+		{ "Apr 12 14:22:18 db kernel: audit: audit_lost=18821 "
+		  "audit_rate_limit=0 audit_backlog_limit=8192", 18821, 1 },
+		{ "5,99,1,-;audit: audit_lost=4294967295 audit_rate_limit=0 "
+		  "audit_backlog_limit=64", 4294967295u, 1 },
+	};
+	static const char *const near_misses[] = {
+		"kauditd_printk_skb: many callbacks suppressed",
+		"kauditd_printk_skb: 3 callbacks",
+		"kauditd_printk_skb: -3 callbacks suppressed",
+		"kauditd_printk_skb: 4294967296 callbacks suppressed",
+		"my_kauditd_printk_skb: 3 callbacks suppressed",
+		"audit: audit_lost=5",
+		"audit: audit_backlog=2976 > audit_backlog_limit=64",
+		"{\"_TRANSPORT\":\"syslog\",\"MESSAGE\":\"kauditd_printk_skb: 7 "
+		"callbacks suppressed\"}",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct audit_event ev;
+
+		cr_expect_eq(parse(cases[i].line, &ev), AUDIT_LOSS, "%s",
+			     cases[i].line);
+		cr_expect_eq(ev.lost, cases[i].lost, "%s", cases[i].line);
+		cr_expect_eq(ev.lost_since_boot, cases[i].since_boot, "%s",
+			     cases[i].line);
+	}
+	for (i = 0; i < sizeof(near_misses) / sizeof(near_misses[0]); i++) {
+		struct audit_event ev;
+
+		cr_expect_eq(parse(near_misses[i], &ev), AUDIT_UNRELATED, "%s",
+			     near_misses[i]);
 	}
 }
 

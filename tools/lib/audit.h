@@ -12,11 +12,15 @@
 #define AUDIT_COMM_MAX 64
 #define AUDIT_EXE_MAX  4096
 #define AUDIT_WHEN_MAX 48
+/* 9999-12-31T23:59:59Z: a later time is no real record, and keeping below
+ * it lets every caller turn seconds into milliseconds without overflow. */
+#define AUDIT_SEC_MAX  253402300799
 
 enum audit_result {
 	AUDIT_MALFORMED = -1, /* looked like a seccomp record, but is broken */
 	AUDIT_UNRELATED = 0,  /* some other line: another record type, noise */
 	AUDIT_EVENT = 1,      /* *ev holds a seccomp event */
+	AUDIT_LOSS = 2,       /* the kernel says records were lost: ev->lost */
 };
 
 /* Field presence bits in audit_event.have. */
@@ -31,6 +35,7 @@ enum audit_result {
 #define AUDIT_HAVE_SIG    0x100u
 #define AUDIT_HAVE_COMPAT 0x200u
 #define AUDIT_HAVE_IP     0x400u
+#define AUDIT_HAVE_MSEC   0x800u  /* WHEN had a fraction: msec is real */
 
 struct audit_event {
 	unsigned have;
@@ -48,6 +53,8 @@ struct audit_event {
 	int compat;
 	uint64_t ip;
 	uint32_t code;          /* the filter's return value */
+	uint32_t lost;          /* AUDIT_LOSS: records dropped, as reported */
+	int lost_since_boot;    /* ...as the running total (audit_lost=) */
 };
 
 /* Parse one line of audit.log, syslog, dmesg, /dev/kmsg, journalctl's text
@@ -73,8 +80,9 @@ int audit_parse_journal_json(const char *line, size_t len,
 struct audit_names {
 	const char *arch;       /* "x86_64", "x32", ...; NULL if unknown */
 	const char *syscall;    /* NULL if unknown in that table */
-	uint32_t nr;            /* syscall number, x32 bit removed */
-	char action[32];        /* "kill-process", "errno(1)", ... */
+	int64_t nr;             /* syscall number, x32 bit removed; or as
+				 * reported when outside 0..UINT32_MAX */
+	char action[48];        /* "kill-process", "errno(1)", ... */
 };
 void audit_names(const struct audit_event *ev, struct audit_names *out);
 
@@ -98,7 +106,40 @@ int audit_filter_match(const struct audit_filter *f,
 		       const struct audit_event *ev);
 
 /* --since: "10m", "2h", "30s", "1d" before NOW_MS, or an audit stamp
- * "1700000000[.123]" (epoch seconds). Returns 0 and sets *out_ms, or -1. */
+ * "1700000000[.123]" (epoch seconds), also as printed with its serial:
+ * "1700000000.123:42", "audit(1700000000.123:42)". Returns 0 and sets
+ * *out_ms, or -1. */
 int audit_parse_since(const char *text, int64_t now_ms, int64_t *out_ms);
+
+/* Events remembered to recognise a second copy of the same record. */
+#define AUDIT_RECENT_MAX 256
+
+struct audit_recent {
+	int64_t sec, syscall;
+	uint64_t serial;        /* 0: this copy had none */
+	uint32_t msec, arch, code;
+	int32_t pid;
+	int whole_sec;          /* only the second is known */
+	int paired;             /* a copy without serial was matched to it */
+};
+
+/* What a reader has seen, as --stats reports it. Zero it to start. */
+struct audit_tally {
+	long records;           /* lines or netlink messages read */
+	long events;            /* seccomp events, copies not included */
+	long duplicates;        /* second copies of an event, dropped */
+	long unrelated, malformed;
+	long lost;              /* records the kernel said it dropped */
+	uint32_t audit_lost;    /* last audit_lost= total seen */
+	struct audit_recent recent[AUDIT_RECENT_MAX];
+	size_t nrecent, next;   /* ring of the last events */
+};
+
+/* Counts one result of the parser (EV may be NULL when RESULT is neither
+ * AUDIT_EVENT nor AUDIT_LOSS). Returns 1 when EV is an event to report:
+ * a seccomp event that is not a copy of one among the last
+ * AUDIT_RECENT_MAX. */
+int audit_tally_add(struct audit_tally *t, int result,
+		    const struct audit_event *ev);
 
 #endif

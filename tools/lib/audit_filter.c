@@ -56,29 +56,65 @@ static int64_t unit_ms(char u)
 	}
 }
 
+static int all_digits(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return n > 0;
+}
+
+/* An audit stamp as printed: "1700000000[.123]", also with its serial and
+ * the audit( ) around it, "1700000000.123:42", "audit(1700000000.123:42)"
+ * or "audit(1700000000.123:42):" as it stands in a log line. */
+static int parse_stamp(const char *s, size_t n, int64_t *out_ms)
+{
+	const char *dot, *colon;
+	int64_t v, frac = 0;
+
+	if (n > 6 && memcmp(s, "audit(", 6) == 0) {
+		s += 6;
+		n -= 6;
+		if (s[n - 1] == ':')
+			n--;
+		if (n == 0 || s[n - 1] != ')')
+			return -1;
+		n--;
+	}
+	colon = memchr(s, ':', n);
+	if (colon) {
+		if (!all_digits(colon + 1, n - (size_t)(colon + 1 - s)))
+			return -1;
+		n = (size_t)(colon - s);
+	}
+	dot = memchr(s, '.', n);
+	if (dot) {
+		size_t fl = n - (size_t)(dot + 1 - s);
+
+		if (fl == 0 || fl > 3 || parse_count(dot + 1, fl, &frac) != 0)
+			return -1;
+		while (fl++ < 3)
+			frac *= 10;
+		n = (size_t)(dot - s);
+	}
+	/* Nine digits at least: a bare "10" is a forgotten unit, not 1970. */
+	if (n < 9 || parse_count(s, n, &v) != 0)
+		return -1;
+	*out_ms = v * 1000 + frac;
+	return 0;
+}
+
 int audit_parse_since(const char *text, int64_t now_ms, int64_t *out_ms)
 {
 	size_t n = strlen(text);
-	const char *dot = strchr(text, '.');
-	int64_t v, frac = 0;
+	int64_t v;
 
 	if (n >= 2 && unit_ms(text[n - 1]) &&
 	    parse_count(text, n - 1, &v) == 0) {
 		*out_ms = now_ms - v * unit_ms(text[n - 1]);
 		return 0;
 	}
-	/* An audit stamp as printed in audit(1700000000.123:42). */
-	if (dot) {
-		size_t fl = strlen(dot + 1);
-		if (fl == 0 || fl > 3 || parse_count(dot + 1, fl, &frac) != 0)
-			return -1;
-		while (fl++ < 3)
-			frac *= 10;
-		n = (size_t)(dot - text);
-	}
-	/* Nine digits at least: a bare "10" is a forgotten unit, not 1970. */
-	if (n < 9 || parse_count(text, n, &v) != 0)
-		return -1;
-	*out_ms = v * 1000 + frac;
-	return 0;
+	return parse_stamp(text, n, out_ms);
 }

@@ -8,40 +8,58 @@
 #include "bpfgen/seccomp.h"
 #include "tools/lib/audit.h"
 
+/* A number the filter could have seen as seccomp_data.nr. syscall(-1)
+ * reaches the filter too, but as no syscall of any table. */
+static int in_table_range(int64_t nr)
+{
+	return nr >= 0 && nr <= UINT32_MAX;
+}
+
 /* The x32 ABI shares x86_64's audit token; its syscalls carry the x32 bit. */
 static const struct arch *event_arch(const struct audit_event *ev)
 {
 	const struct arch *a = arch_by_audit(ev->arch);
 
-	if (a && a->x32_bit && ((uint64_t)ev->syscall & a->x32_bit))
+	if (a && a->x32_bit && in_table_range(ev->syscall) &&
+	    ((uint64_t)ev->syscall & a->x32_bit))
 		return arch_by_name("x32");
 	if (a && strcmp(a->name, "x32") == 0)
 		return arch_by_name("x86_64");
 	return a;
 }
 
+static void action_name(uint32_t code, char *buf, size_t n)
+{
+	/* The kernel kills the process for a code it does not know. */
+	if (seccomp_action_effective(code) == ACT_KILL_PROCESS &&
+	    (code & ACT_FULL_MASK) != ACT_KILL_PROCESS) {
+		snprintf(buf, n, "kill-process (unknown 0x%08" PRIx32 ")", code);
+		return;
+	}
+	seccomp_action_format(code, buf, n);
+	/* The kernel logs the action without its data (the errno value or
+	 * trace message), so "errno(0)" would be an invention: keep the name. */
+	if ((code & ACT_DATA_MASK) == 0 &&
+	    ((code & ACT_FULL_MASK) == ACT_ERRNO ||
+	     (code & ACT_FULL_MASK) == ACT_TRACE))
+		buf[strcspn(buf, "(")] = '\0';
+}
+
 void audit_names(const struct audit_event *ev, struct audit_names *out)
 {
 	const struct arch *a = event_arch(ev);
-	uint32_t nr = (uint32_t)ev->syscall;
 
 	memset(out, 0, sizeof(*out));
-	if (a && a->x32_bit)
-		nr &= ~a->x32_bit;
-	out->nr = nr;
-	if (a) {
-		out->arch = a->name;
-		/* A number outside 32 bits is nothing the filter could see. */
-		if (ev->syscall >= 0 && ev->syscall <= UINT32_MAX)
-			out->syscall = arch_syscall_name(a, nr);
+	out->nr = ev->syscall;
+	if (a && in_table_range(ev->syscall)) {
+		uint32_t nr = (uint32_t)ev->syscall & ~a->x32_bit;
+
+		out->nr = nr;
+		out->syscall = arch_syscall_name(a, nr);
 	}
-	seccomp_action_format(ev->code, out->action, sizeof(out->action));
-	/* The kernel logs the action without its data (the errno value or
-	 * trace message), so "errno(0)" would be an invention: keep the name. */
-	if ((ev->code & ACT_DATA_MASK) == 0 &&
-	    ((ev->code & ACT_FULL_MASK) == ACT_ERRNO ||
-	     (ev->code & ACT_FULL_MASK) == ACT_TRACE))
-		out->action[strcspn(out->action, "(")] = '\0';
+	if (a)
+		out->arch = a->name;
+	action_name(ev->code, out->action, sizeof(out->action));
 }
 
 /* "2023-11-14T22:13:20.123Z", or "-" when the line carried no time. */
@@ -92,8 +110,11 @@ int audit_write_text(FILE *f, const struct audit_event *ev)
 		fprintf(f, " arch=%s", nm.arch);
 	else
 		fprintf(f, " arch=?(0x%08" PRIx32 ")", ev->arch);
-	fprintf(f, " syscall=%s(%" PRIu32 ")", nm.syscall ? nm.syscall : "?",
-		nm.nr);
+	if (ev->syscall < 0)
+		fprintf(f, " syscall=%" PRId64, ev->syscall);
+	else
+		fprintf(f, " syscall=%s(%" PRId64 ")",
+			nm.syscall ? nm.syscall : "?", nm.nr);
 	fprintf(f, " action=%s", nm.action);
 	if (ev->have & AUDIT_HAVE_SIG) {
 		const char *sn = ev->sig > 0 ? sigabbrev_np(ev->sig) : NULL;
@@ -205,7 +226,7 @@ int audit_write_json(FILE *f, const struct audit_event *ev)
 	json_u32_or_null(f, "ses", ev->have & AUDIT_HAVE_SES, ev->ses);
 	json_name_or_null(f, "arch", nm.arch);
 	fprintf(f, ",\"audit_arch\":\"0x%08" PRIx32 "\"", ev->arch);
-	fprintf(f, ",\"syscall\":%" PRIu32 ",\"syscall_raw\":%" PRId64,
+	fprintf(f, ",\"syscall\":%" PRId64 ",\"syscall_raw\":%" PRId64,
 		nm.nr, ev->syscall);
 	json_name_or_null(f, "syscall_name", nm.syscall);
 	fprintf(f, ",\"code\":\"0x%08" PRIx32 "\"", ev->code);

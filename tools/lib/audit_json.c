@@ -80,7 +80,7 @@ static void journal_stamp(struct json_object *obj, struct audit_event *ev)
 	    field_u64(obj, "__REALTIME_TIMESTAMP", &usec) == 0) {
 		ev->sec = (int64_t)(usec / 1000000u);
 		ev->msec = (uint32_t)(usec / 1000u % 1000u);
-		ev->have |= AUDIT_HAVE_WHEN;
+		ev->have |= AUDIT_HAVE_WHEN | AUDIT_HAVE_MSEC;
 	}
 	if (field_u64(obj, "_AUDIT_ID", &id) == 0)
 		ev->serial = id;

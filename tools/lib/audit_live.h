@@ -8,7 +8,7 @@
 #include "tools/lib/audit.h"
 
 /* Called once per record or line read: RESULT is an enum audit_result and
- * EV is valid only when RESULT is AUDIT_EVENT. */
+ * EV is valid only when RESULT is AUDIT_EVENT or AUDIT_LOSS. */
 typedef void (*audit_sink)(void *ctx, int result, const struct audit_event *ev);
 
 /* Joins AUDIT_NLGRP_READLOG (needs CAP_AUDIT_READ). Returns a non-blocking

@@ -1,5 +1,6 @@
 /* seccomp-audit, stage 1: find the seccomp audit record inside one log line
- * (audit.log, syslog, dmesg, /dev/kmsg, journalctl text) and read its fields.
+ * (audit.log, syslog, dmesg, /dev/kmsg, journalctl text) and read its fields,
+ * or the kernel's report that records were lost.
  * Pure: no I/O, no allocation, every read bounded by the given length. */
 #include <linux/audit.h>
 #include <string.h>
@@ -285,6 +286,35 @@ static long value_length(struct span s)
 	return (long)i;
 }
 
+/* Does S start with "key=" (letters, digits, '_' or '-', then '=')? */
+static int starts_with_key(struct span s)
+{
+	size_t i;
+
+	for (i = 0; i < s.n; i++) {
+		char c = s.p[i];
+
+		if (!(c >= 'a' && c <= 'z') && !(c >= 'A' && c <= 'Z') &&
+		    !is_digit(c) && c != '_' && c != '-')
+			break;
+	}
+	return i > 0 && i < s.n && s.p[i] == '=';
+}
+
+/* The LSM label in subj= is printed as the LSM gives it, unquoted, and
+ * AppArmor's holds spaces: "docker-default (enforce)", "=snap.x.y
+ * (complain)", even "a (enforce)//&b (complain)" for a stack. It runs to
+ * the next " key=" (the kernel writes pid= next). */
+static long label_length(struct span s)
+{
+	size_t i;
+
+	for (i = 0; i < s.n; i++)
+		if (s.p[i] == ' ' && starts_with_key(span_skip(s, i + 1)))
+			break;
+	return (long)i;
+}
+
 /* The "key=value key=value ..." part of the record. Stops at the 0x1d byte
  * that starts auditd's enriched (interpreted) fields: those are auditd's
  * reading of the same numbers, and this tool does its own. */
@@ -307,15 +337,18 @@ static int parse_fields(struct span s, struct audit_event *ev)
 		if (s.n == 0)
 			break;
 		eq = span_find(s, "=");
-		vlen = value_length(span_skip(s, (size_t)eq + 1));
 		key = span_from(s.p, eq < 0 ? 0 : (size_t)eq);
-		if (eq <= 0 || memchr(key.p, ' ', key.n) || vlen < 0)
+		if (eq <= 0 || memchr(key.p, ' ', key.n))
 			return AUDIT_MALFORMED;
-		val = span_from(s.p + eq + 1, (size_t)vlen);
+		bit = field_bit(key);
+		val = span_skip(s, (size_t)eq + 1);
+		vlen = bit == F_SUBJ ? label_length(val) : value_length(val);
+		if (vlen < 0)
+			return AUDIT_MALFORMED;
+		val.n = (size_t)vlen;
 		s = span_skip(s, (size_t)eq + 1 + (size_t)vlen);
 		if (s.n > 0 && s.p[0] != ' ')
 			return AUDIT_MALFORMED; /* "a="x"y" */
-		bit = field_bit(key);
 		if (bit & seen)
 			return AUDIT_MALFORMED; /* two pid= fields: trust neither */
 		seen |= bit;
@@ -344,7 +377,7 @@ static long parse_stamp(struct span s, struct audit_event *ev)
 	colon = span_find(s, ":");
 	if (dot < 0 || colon < dot)
 		return -1;
-	if (parse_dec(span_from(s.p, (size_t)dot), INT64_MAX, &sec) != 0 ||
+	if (parse_dec(span_from(s.p, (size_t)dot), AUDIT_SEC_MAX, &sec) != 0 ||
 	    parse_dec(span_from(s.p + dot + 1, (size_t)(colon - dot - 1)), 999,
 		      &msec) != 0 ||
 	    parse_dec(span_skip(s, (size_t)colon + 1), UINT64_MAX, &serial) != 0)
@@ -459,67 +492,201 @@ static int digits(const char *p, size_t n, int *out)
 	return 0;
 }
 
-/* "+01:00", "-0500" or "Z" after an ISO time: offset in seconds. */
-static int parse_zone(struct span s, long *off)
+/* "+01:00", "+0100", "+01" or "Z": offset in seconds; *USED says how many
+ * bytes it took. */
+static int parse_zone(struct span s, long *off, size_t *used)
 {
-	int hh, mm, sign;
+	int hh, mm = 0;
 
 	if (span_starts(s, "Z")) {
 		*off = 0;
+		*used = 1;
 		return 0;
 	}
-	if (s.n < 5 || (s.p[0] != '+' && s.p[0] != '-'))
+	if (s.n < 3 || (s.p[0] != '+' && s.p[0] != '-') ||
+	    digits(s.p + 1, 2, &hh) != 0)
 		return -1;
-	sign = s.p[0] == '-' ? -1 : 1;
-	s = span_skip(s, 1);
-	if (digits(s.p, 2, &hh) != 0)
+	*used = 3;
+	if (s.n >= 6 && s.p[3] == ':' && digits(s.p + 4, 2, &mm) == 0)
+		*used = 6;
+	else if (s.n >= 5 && digits(s.p + 3, 2, &mm) == 0)
+		*used = 5;
+	if (hh > 23 || mm > 59)
 		return -1;
-	s = span_skip(s, span_starts(span_skip(s, 2), ":") ? 3 : 2);
-	if (s.n < 2 || digits(s.p, 2, &mm) != 0 || hh > 23 || mm > 59)
-		return -1;
-	*off = sign * (hh * 3600L + mm * 60L);
+	*off = (s.p[0] == '-' ? -1 : 1) * (hh * 3600L + mm * 60L);
 	return 0;
 }
 
-/* journalctl -o short-iso (and rsyslog) start lines with an ISO 8601 time;
- * the journal's audit lines have no other. The short format has no year,
- * so its time is left unknown rather than guessed. */
-static void parse_iso_prefix(struct span s, struct audit_event *ev)
+/* "2023-11-14?22:13:20" with SEP between date and time, read as UTC. */
+static int parse_civil(struct span s, char sep, int64_t *sec)
 {
 	struct tm tm;
-	int y, mo, d, h, mi, sec, ms = 0;
-	size_t i = 19;
-	long off;
-	time_t t;
+	int y, mo, d, h, mi, se;
 
-	if (s.n < 20 || s.p[4] != '-' || s.p[7] != '-' || s.p[10] != 'T' ||
+	if (s.n < 19 || s.p[4] != '-' || s.p[7] != '-' || s.p[10] != sep ||
 	    s.p[13] != ':' || s.p[16] != ':' ||
 	    digits(s.p, 4, &y) || digits(s.p + 5, 2, &mo) ||
 	    digits(s.p + 8, 2, &d) || digits(s.p + 11, 2, &h) ||
-	    digits(s.p + 14, 2, &mi) || digits(s.p + 17, 2, &sec))
-		return;
-	if (s.p[i] == '.') {
-		size_t k;
-		for (k = 0, i++; i < s.n && is_digit(s.p[i]); i++, k++)
-			if (k < 3)
-				ms = ms * 10 + (s.p[i] - '0');
-		for (; k < 3; k++)
-			ms *= 10;
-	}
-	if (parse_zone(span_skip(s, i), &off) != 0 || mo < 1 || mo > 12 ||
-	    d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
-		return;
+	    digits(s.p + 14, 2, &mi) || digits(s.p + 17, 2, &se) ||
+	    mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 ||
+	    se > 60)
+		return -1;
 	memset(&tm, 0, sizeof(tm));
 	tm.tm_year = y - 1900;
 	tm.tm_mon = mo - 1;
 	tm.tm_mday = d;
 	tm.tm_hour = h;
 	tm.tm_min = mi;
-	tm.tm_sec = sec;
-	t = timegm(&tm);
-	ev->sec = (int64_t)t - off;
-	ev->msec = (uint32_t)ms;
-	ev->have |= AUDIT_HAVE_WHEN;
+	tm.tm_sec = se;
+	*sec = (int64_t)timegm(&tm);
+	return 0;
+}
+
+/* A time read from a line's prefix. */
+struct when {
+	int64_t sec;
+	uint32_t msec;
+	int has_msec;
+};
+
+/* ".123456" at the start of S: the milliseconds, and its length (0 when
+ * there is none). */
+static size_t parse_fraction(struct span s, struct when *w)
+{
+	size_t i, k;
+
+	if (!span_starts(s, ".") || s.n < 2 || !is_digit(s.p[1]))
+		return 0;
+	w->msec = 0;
+	for (i = 1; i < s.n && is_digit(s.p[i]); i++)
+		if (i <= 3)
+			w->msec = w->msec * 10 + (uint32_t)(s.p[i] - '0');
+	for (k = i; k <= 3; k++)
+		w->msec *= 10;
+	w->has_msec = 1;
+	return i;
+}
+
+/* A prefix ends with the space before the host name. */
+static int ends_word(struct span s, size_t at)
+{
+	return at < s.n && s.p[at] == ' ' ? 0 : -1;
+}
+
+/* short-iso[-precise] and rsyslog: "2023-11-14T22:13:20[.123456]+01:00". */
+static int iso_time(struct span s, struct when *w)
+{
+	size_t i, k;
+	long off;
+
+	if (parse_civil(s, 'T', &w->sec) != 0)
+		return -1;
+	i = 19 + parse_fraction(span_skip(s, 19), w);
+	if (parse_zone(span_skip(s, i), &off, &k) != 0)
+		return -1;
+	w->sec -= off;
+	return ends_word(s, i + k);
+}
+
+/* short-full: "Tue 2023-11-14 22:13:20 UTC". journalctl prints the local
+ * zone's abbreviation, which names no offset unless it is UTC or GMT (or
+ * numeric, "+03", for zones without one); others leave the time unknown. */
+static int full_time(struct span s, struct when *w)
+{
+	struct span zone = span_skip(s, 24);
+	size_t k;
+	long off;
+
+	if (s.n < 24 || s.p[3] != ' ' || s.p[23] != ' ' ||
+	    parse_civil(span_skip(s, 4), ' ', &w->sec) != 0)
+		return -1;
+	if (span_starts(zone, "UTC ") || span_starts(zone, "GMT "))
+		return 0;
+	if (parse_zone(zone, &off, &k) != 0)
+		return -1;
+	w->sec -= off;
+	return ends_word(zone, k);
+}
+
+/* short-unix: "1700000000.123456". */
+static int unix_time(struct span s, struct when *w)
+{
+	uint64_t sec;
+	size_t i;
+
+	for (i = 0; i < s.n && is_digit(s.p[i]); i++)
+		;
+	if (parse_dec(span_from(s.p, i), AUDIT_SEC_MAX, &sec) != 0)
+		return -1;
+	w->sec = (int64_t)sec;
+	return ends_word(s, i + parse_fraction(span_skip(s, i), w));
+}
+
+/* journalctl's audit lines have no stamp of their own, only the time the
+ * output format puts first, which counts where it is whole. short and
+ * short-precise ("Nov 14 22:13:20") have no year, so their time is left
+ * unknown rather than guessed. */
+static void parse_prefix_time(struct span s, struct audit_event *ev)
+{
+	static int (*const forms[])(struct span, struct when *) = {
+		iso_time, full_time, unix_time,
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		struct when w = { 0, 0, 0 };
+
+		if (forms[i](s, &w) != 0)
+			continue;
+		ev->sec = w.sec;
+		ev->msec = w.msec;
+		ev->have |= AUDIT_HAVE_WHEN | (w.has_msec ? AUDIT_HAVE_MSEC : 0);
+		return;
+	}
+}
+
+/* A count at the start of S followed by END; returns the bytes used, or 0. */
+static size_t count_then(struct span s, const char *end, uint32_t *n)
+{
+	size_t i;
+
+	for (i = 0; i < s.n && is_digit(s.p[i]); i++)
+		;
+	if (parse_u32(span_from(s.p, i), n) != 0 ||
+	    !span_starts(span_skip(s, i), end))
+		return 0;
+	return i + strlen(end);
+}
+
+/* The kernel's own word that records were dropped, in any framing:
+ * "kauditd_printk_skb: 12 callbacks suppressed" (printk's rate limit held
+ * back that many messages, of any audit type) and "audit: audit_lost=5
+ * audit_rate_limit=0 audit_backlog_limit=64" (the running total of records
+ * the audit subsystem dropped since boot). */
+static int parse_loss(struct span s, struct audit_event *ev)
+{
+	static const struct {
+		const char *mark, *end;
+		int since_boot;
+	} forms[] = {
+		{ "kauditd_printk_skb: ", " callbacks suppressed", 0 },
+		{ "audit: audit_lost=", " audit_rate_limit=", 1 },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		long at = span_find(s, forms[i].mark);
+
+		/* The message starts the line or follows the log's prefix. */
+		if (at < 0 || (at > 0 && !memchr(" ;]", s.p[at - 1], 3)))
+			continue;
+		if (count_then(span_skip(s, (size_t)at + strlen(forms[i].mark)),
+			       forms[i].end, &ev->lost) == 0)
+			continue;
+		ev->lost_since_boot = forms[i].since_boot;
+		return AUDIT_LOSS;
+	}
+	return AUDIT_UNRELATED;
 }
 
 int audit_parse_message(const char *msg, size_t len, struct audit_event *ev)
@@ -537,13 +704,13 @@ int audit_parse_message(const char *msg, size_t len, struct audit_event *ev)
 	r = parse_typed(s, ev);
 	if (r != AUDIT_UNRELATED)
 		return r;
+	event_clear(ev);
 	jm = journal_marker(s);
 	if (jm < 0)
-		return AUDIT_UNRELATED;
-	event_clear(ev);
+		return parse_loss(s, ev);
 	r = parse_fields(span_skip(s, (size_t)jm), ev);
 	if (r == AUDIT_EVENT)
-		parse_iso_prefix(s, ev);
+		parse_prefix_time(s, ev);
 	return r;
 }
 
