@@ -1,6 +1,7 @@
 /* Stage 2: resolve names and constants for one architecture. Everything
  * that can be wrong with a policy's words is reported here, with the
  * position of the word. */
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -132,12 +133,25 @@ static const struct arch *other_target_with_syscall(const struct arch *a,
 static void unknown_syscall(struct resolver *rs, const struct name_ref *n)
 {
 	struct suggestion s = { 0 };
+	char lower[64];
 	const char *best;
+	size_t i;
 
-	for (size_t i = 0; i < arch_ntargets; i++)
+	/* A group's name without its '@' (io_uring, not @io_uring). */
+	for (i = 0; i < nsyscall_groups; i++)
+		if (strcmp(n->name, syscall_groups[i].name) == 0) {
+			diag_error(rs->diag, n->pos, "unknown syscall '%s'; did you mean "
+				   "the group '@%s'?", n->name, n->name);
+			return;
+		}
+	/* Syscall names are lower case: SOCKET is one edit from nothing. */
+	for (i = 0; n->name[i] && i + 1 < sizeof(lower); i++)
+		lower[i] = (char)tolower((unsigned char)n->name[i]);
+	lower[i] = '\0';
+	for (i = 0; i < arch_ntargets; i++)
 		for (size_t j = 0; j < arch_targets[i]->nsyscalls; j++)
-			suggest_consider(&s, n->name, arch_targets[i]->syscalls[j].name);
-	best = suggest_result(&s, n->name);
+			suggest_consider(&s, lower, arch_targets[i]->syscalls[j].name);
+	best = suggest_result(&s, lower);
 	if (best)
 		diag_error(rs->diag, n->pos, "unknown syscall '%s'; did you mean '%s'?",
 			   n->name, best);
@@ -308,6 +322,16 @@ static int resolve_settings(struct resolver *rs, const struct policy_ast *ast)
 		rc = -1;
 	if (ast->has_x32 && action_value(rs, &ast->x32, &out->x32) < 0)
 		rc = -1;
+	/* Legal, and sometimes meant, but it opens exactly the holes the
+	 * architecture check exists to close: say so. */
+	if (ast->has_bad_arch && out->bad_arch == ACT_ALLOW)
+		diag_warning(rs->diag, ast->bad_arch.pos, "on-bad-arch allow lets every "
+			     "other architecture's calls through unchecked (i386 'int 0x80' "
+			     "on x86_64, 32-bit ARM on aarch64): none of the rules apply to them");
+	if (ast->has_x32 && out->x32 == ACT_ALLOW)
+		diag_warning(rs->diag, ast->x32.pos, "on-x32 allow lets x32-numbered calls "
+			     "through unchecked on x86_64: they reach the same kernel code "
+			     "as the calls the rules deny");
 	if (rs->opts->log_only) {
 		out->bad_arch = out->bad_arch == ACT_ALLOW ? ACT_ALLOW : ACT_LOG;
 		out->x32 = out->x32 == ACT_ALLOW ? ACT_ALLOW : ACT_LOG;

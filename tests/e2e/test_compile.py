@@ -444,6 +444,19 @@ def test_check_exit_2_when_it_cannot_compare(tmp_path):
     assert r.returncode == 2
 
 
+def test_allowing_foreign_architectures_or_x32_is_warned_about(tmp_path):
+    """Legal, but it opens the holes the architecture check closes: the
+    build succeeds and says so, once for both architectures."""
+    p = tmp_path / "open.policy"
+    p.write_text("default allow\non-bad-arch allow\non-x32 allow\nkill-process: socket\n")
+    r = bpfgen("-o", str(tmp_path / "o.h"), str(p))
+    err = r.stderr.decode()
+    assert err.count(f"{p}:2:13: warning: on-bad-arch allow lets every other architecture") == 1, err
+    assert err.count(f"{p}:3:8: warning: on-x32 allow lets x32-numbered calls") == 1, err
+    p.write_text("default allow\non-bad-arch errno(1)\non-x32 log\nkill-process: socket\n")
+    assert bpfgen("-o", str(tmp_path / "o.h"), str(p)).stderr == b""
+
+
 def test_paths_cannot_break_out_of_the_header_comment(tmp_path):
     """The policy's path and an include's path land in comments: a "*/",
     a "/*" or a newline in them must not end the comment, nest one, or
