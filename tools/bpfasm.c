@@ -10,14 +10,17 @@
 
 #include "bpfgen/util.h"
 #include "tools/lib/asm.h"
+#include "tools/lib/sim.h"
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: bpfasm [-a ARCH] -o OUT.bpf LISTING\n"
-		"  LISTING  listing text; '-' reads standard input\n"
-		"  -a ARCH  architecture for __NR_<syscall> and constant names\n"
-		"  -o OUT   raw program to write ('-' for standard output);\n"
-		"           written to a temporary file, then renamed\n"
+	fprintf(f, "usage: bpfasm [-a ARCH] [--unchecked] -o OUT.bpf LISTING\n"
+		"  LISTING      listing text; '-' reads standard input\n"
+		"  -a ARCH      architecture for __NR_<syscall> and constant names\n"
+		"  -o OUT       raw program to write ('-' for standard output);\n"
+		"               written to a temporary file, then renamed\n"
+		"  --unchecked  write a program the kernel would refuse (for\n"
+		"               testing checkers); without it that is an error\n"
 		"The syntax is described in tools/lib/asm.h.\n");
 }
 
@@ -78,8 +81,11 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
+		{ "unchecked", no_argument, NULL, 'u' },
 		{ NULL, 0, NULL, 0 },
 	};
+	char why[160];
+	int unchecked = 0;
 	const struct arch *arch = NULL;
 	const char *out = NULL;
 	struct sock_filter *prog;
@@ -98,6 +104,7 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'o': out = optarg; break;
+		case 'u': unchecked = 1; break;
 		case 'h': usage(stdout); return 0;
 		default:  usage(stderr); return 2;
 		}
@@ -114,6 +121,13 @@ int main(int argc, char **argv)
 	free(text);
 	if (rc != 0)
 		return 1;
+	/* The same checks the kernel makes when the filter is installed. */
+	if (!unchecked && sim_check(prog, n, why, sizeof(why)) != 0) {
+		fprintf(stderr, "%s: error: the kernel would refuse this program: %s "
+			"(--unchecked writes it anyway)\n", argv[optind], why);
+		free(prog);
+		return 1;
+	}
 	rc = write_program(out, prog, n * sizeof(*prog));
 	free(prog);
 	return rc ? 1 : 0;

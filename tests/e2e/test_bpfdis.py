@@ -105,6 +105,19 @@ def test_bpfasm_errors_are_located_and_leave_no_file(tmp_path):
     assert sorted(os.listdir(tmp_path)) == ["bad.asm", "out.bpf"]
 
 
+def test_bpfasm_refuses_what_the_kernel_would_refuse(tmp_path):
+    src = tmp_path / "noret.asm"
+    src.write_text("ld [nr]\njeq #1, 2, 2\nld [arch]\n")
+    out = tmp_path / "noret.bpf"
+    p = run([BPFASM, "-o", str(out), str(src)])
+    assert p.returncode == 1
+    assert "error: the kernel would refuse this program: insn 2" in p.stderr, p.stderr
+    assert not out.exists()
+    p = run([BPFASM, "--unchecked", "-o", str(out), str(src)])
+    assert p.returncode == 0, p.stderr
+    assert len(out.read_bytes()) == 3 * 8
+
+
 def test_bpfasm_needs_arch_for_syscall_names(tmp_path):
     src = tmp_path / "s.asm"
     src.write_text("ld [nr]\njeq #__NR_read, 2, 2\nret allow\n")
