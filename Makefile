@@ -67,7 +67,8 @@ unit: $(UNIT)
 	$(UNIT)
 
 e2e: all $(HELPERS)
-	BPFGEN_BUILD=$(abspath $(BUILD)) $(PYTEST) -q tests/e2e
+	BPFGEN_BUILD=$(abspath $(BUILD)) $(if $(filter 1,$(SANITIZE)),BPFGEN_DIFF_WITNESS_EVERY=8) \
+		$(PYTEST) -q tests/e2e
 
 check: unit e2e
 
@@ -302,7 +303,7 @@ fuzz-ci: fuzz-build
 fuzz: fuzz-build
 	$(call run_fuzzers,$(FUZZ_LONG))
 
-diff-long: $(BUILD)/bpfgen $(BUILD)/bpfsim
+diff-long: $(BUILD)/bpfgen $(BUILD)/bpfsim $(BUILD)/bpfdiff
 	BPFGEN_BUILD=$(abspath $(BUILD)) /usr/bin/python3 tests/diff/difftest.py \
 		--count $(DIFF_COUNT) $(if $(DIFF_SEED),--seed $(DIFF_SEED))
 
