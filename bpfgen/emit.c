@@ -67,7 +67,11 @@ static void emit_array(FILE *out, const struct program *p, const char *name)
 	fprintf(out, "static const struct sock_filter %s_%s[] BPFGEN_MAYBE_UNUSED = {\n",
 		name, p->arch->name);
 	disasm_each(p->arch, p->insns, p->len, emit_array_line, &ctx);
-	fprintf(out, "};\n#define %s_%s_len %zuu\n\n", name, p->arch->name, p->len);
+	fprintf(out, "};\n#define %s_%s_len %zuu\n", name, p->arch->name, p->len);
+	fprintf(out, "static const struct sock_fprog %s_%s_prog BPFGEN_MAYBE_UNUSED = {\n"
+		"\t.len = %s_%s_len,\n"
+		"\t.filter = (struct sock_filter *)%s_%s,\n};\n\n",
+		name, p->arch->name, name, p->arch->name, name, p->arch->name);
 }
 
 static const char *selector_macro(const char *arch)

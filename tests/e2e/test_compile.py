@@ -444,6 +444,27 @@ def test_check_exit_2_when_it_cannot_compare(tmp_path):
     assert r.returncode == 2
 
 
+def test_header_has_a_sock_fprog_per_architecture(tmp_path):
+    """Each architecture's array comes with its length and its own
+    struct sock_fprog; NAME_prog is the one the selector picked."""
+    h = tmp_path / "w.h"
+    bpfgen("-n", "w", "-o", str(h), WORKER)
+    (tmp_path / "m.c").write_text(
+        '#include <stdio.h>\n#include "w.h"\n'
+        "int main(void) {\n"
+        '  printf("%u %u %d %d %d\\n", w_x86_64_prog.len, w_aarch64_prog.len,\n'
+        "         w_x86_64_prog.filter == w_x86_64, w_aarch64_prog.filter == w_aarch64,\n"
+        "         w_prog.filter == w_x86_64_prog.filter && w_prog.len == w_x86_64_len);\n"
+        "  return 0;\n}\n")
+    exe = tmp_path / "m"
+    subprocess.run(["cc", "-std=c99", "-Wall", "-Wextra", "-Werror", "-o", str(exe),
+                    str(tmp_path / "m.c")], check=True)
+    got = subprocess.run([str(exe)], capture_output=True, text=True, check=True).stdout.split()
+    lens = [len(open(compile_raw(tmp_path, WORKER, a), "rb").read()) // 8
+            for a in ("x86_64", "aarch64")]
+    assert got == [str(lens[0]), str(lens[1]), "1", "1", "1"], got
+
+
 def test_allowing_foreign_architectures_or_x32_is_warned_about(tmp_path):
     """Legal, but it opens the holes the architecture check closes: the
     build succeeds and says so, once for both architectures."""
