@@ -230,23 +230,6 @@ static int tests_equal(const struct word_test *a, const struct word_test *b)
 	       a->t == b->t && a->f == b->f;
 }
 
-static void rehash_tests(struct argtests *g)
-{
-	size_t cap = g->test_index_cap ? g->test_index_cap * 2 : 1024;
-
-	free(g->test_index);
-	g->test_index = xmalloc(cap * sizeof(int));
-	memset(g->test_index, -1, cap * sizeof(int));
-	g->test_index_cap = cap;
-	for (size_t i = 0; i < g->ntests; i++) {
-		size_t slot = g->tests[i].hash & (cap - 1);
-
-		while (g->test_index[slot] >= 0)
-			slot = (slot + 1) & (cap - 1);
-		g->test_index[slot] = (int)i;
-	}
-}
-
 static int intern_test(struct argtests *g, struct word_test t)
 {
 	size_t slot;
@@ -257,7 +240,8 @@ static int intern_test(struct argtests *g, struct word_test t)
 		 (unsigned)(t.off << 8 | (unsigned)t.load << 7 | (unsigned)t.is_ret) ^
 		 hash_bytes(&t.and_mask, 4) * 17u ^ hash_bytes(&t.entry_mask, 4) ^ t.jop;
 	if (2 * (g->ntests + 1) > g->test_index_cap)
-		rehash_tests(g);
+		index_grow(&g->test_index, &g->test_index_cap, g->tests, g->ntests,
+			   sizeof(*g->tests), offsetof(struct word_test, hash));
 	for (slot = t.hash & (g->test_index_cap - 1); g->test_index[slot] >= 0;
 	     slot = (slot + 1) & (g->test_index_cap - 1))
 		if (tests_equal(&g->tests[g->test_index[slot]], &t))
@@ -283,23 +267,6 @@ static unsigned key_hash(const struct key *k)
 	return h;
 }
 
-static void rehash_memo(struct memo *m)
-{
-	size_t cap = m->index_cap ? m->index_cap * 2 : 1024;
-
-	free(m->index);
-	m->index = xmalloc(cap * sizeof(int));
-	memset(m->index, -1, cap * sizeof(int));
-	m->index_cap = cap;
-	for (size_t i = 0; i < m->n; i++) {
-		size_t slot = m->v[i].hash & (cap - 1);
-
-		while (m->index[slot] >= 0)
-			slot = (slot + 1) & (cap - 1);
-		m->index[slot] = (int)i;
-	}
-}
-
 /* The test built for K, or -1. */
 static int memo_get(const struct memo *m, const struct key *k)
 {
@@ -323,7 +290,8 @@ static void memo_put(struct memo *m, const struct key *k, int test)
 	size_t slot;
 
 	if (2 * (m->n + 1) > m->index_cap)
-		rehash_memo(m);
+		index_grow(&m->index, &m->index_cap, m->v, m->n, sizeof(*m->v),
+			   offsetof(struct memo_entry, hash));
 	e = vec_push(&m->v, &m->n, &m->cap, sizeof(*e));
 	e->key = *k;
 	e->hash = key_hash(k);

@@ -1,5 +1,6 @@
 /* Stage 3: decision per syscall number, then ranges of numbers that share
  * a decision. The tree and the code generator only ever see ranges. */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -46,31 +47,14 @@ static int nodes_equal(const struct chain_node *a, const struct chain_node *b)
 	       conds_equal(a->conds, b->conds, a->nconds);
 }
 
-static void grow_index(struct decision *d)
-{
-	size_t cap = d->index_cap ? d->index_cap * 2 : 1024;
-	int *index = xmalloc(cap * sizeof(*index));
-
-	memset(index, -1, cap * sizeof(*index));
-	for (size_t i = 0; i < d->nnodes; i++) {
-		size_t slot = d->nodes[i].hash & (cap - 1);
-
-		while (index[slot] >= 0)
-			slot = (slot + 1) & (cap - 1);
-		index[slot] = (int)i;
-	}
-	free(d->index);
-	d->index = index;
-	d->index_cap = cap;
-}
-
 static int intern(struct decision *d, struct chain_node n)
 {
 	size_t slot;
 
 	n.hash = node_hash(&n);
 	if (2 * (d->nnodes + 1) > d->index_cap)
-		grow_index(d);
+		index_grow(&d->index, &d->index_cap, d->nodes, d->nnodes,
+			   sizeof(*d->nodes), offsetof(struct chain_node, hash));
 	for (slot = n.hash & (d->index_cap - 1); d->index[slot] >= 0;
 	     slot = (slot + 1) & (d->index_cap - 1))
 		if (nodes_equal(&d->nodes[d->index[slot]], &n))

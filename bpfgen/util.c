@@ -66,6 +66,27 @@ void *vec_push(void *arr, size_t *n, size_t *cap, size_t elsize)
 	return elem;
 }
 
+void index_grow(int **index, size_t *cap, const void *items, size_t n,
+		size_t stride, size_t hash_off)
+{
+	size_t c = *cap ? *cap * 2 : 1024;
+	int *x = xmalloc(c * sizeof(*x));
+
+	memset(x, -1, c * sizeof(*x));
+	for (size_t i = 0; i < n; i++) {
+		unsigned h;
+		size_t slot;
+
+		memcpy(&h, (const char *)items + i * stride + hash_off, sizeof(h));
+		for (slot = h & (c - 1); x[slot] >= 0; slot = (slot + 1) & (c - 1))
+			;
+		x[slot] = (int)i;
+	}
+	free(*index);
+	*index = x;
+	*cap = c;
+}
+
 int read_stream(FILE *f, size_t max, char **out, size_t *len)
 {
 	size_t cap = 4096, n = 0;

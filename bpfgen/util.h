@@ -15,6 +15,13 @@ char *xstrdup(const char *s);
  * a pointer to the new, zeroed element; *N is incremented. */
 void *vec_push(void *arr, size_t *n, size_t *cap, size_t elsize);
 
+/* Intern tables: an open-addressing index (slots hold item positions, -1
+ * when empty) over an array of N items of STRIDE bytes, each with its
+ * unsigned hash HASH_OFF bytes in. Rebuilds *INDEX at twice *CAP (at
+ * least 1024); call it before an insert would make the index half full. */
+void index_grow(int **index, size_t *cap, const void *items, size_t n,
+		size_t stride, size_t hash_off);
+
 /* Read all of F (at most MAX bytes) into a NUL-terminated buffer. Returns
  * 0, or -1 with errno set (EFBIG when there is more than MAX). */
 int read_stream(FILE *f, size_t max, char **out, size_t *len);
