@@ -231,6 +231,19 @@ static int leaf_label(struct codegen *cg, const struct layout *lo, size_t i)
 	return test_label(cg, lo->leaves[i].root);
 }
 
+/* Inner node T, whose leaves start at FIRST_LEAF: "jge #k" (or "jeq #k")
+ * on the number, and the labels of its two children (a leaf's own code,
+ * when a child is a leaf). */
+static void emit_node(struct codegen *cg, const struct layout *lo,
+		      const struct tree *t, size_t first_leaf, int *left, int *right)
+{
+	size_t right_leaf = first_leaf + tree_leaves(t->left);
+
+	*left = t->left->leaf ? leaf_label(cg, lo, first_leaf) : ir_label(cg->ir);
+	*right = t->right->leaf ? leaf_label(cg, lo, right_leaf) : ir_label(cg->ir);
+	ir_jump(cg->ir, t->eq ? JEQ : JGE, t->k, *right, *left);
+}
+
 static void emit_subtree(struct codegen *cg, const struct layout *lo,
 			 const struct tree *t, size_t *next_leaf);
 
@@ -274,11 +287,7 @@ static void emit_top(struct codegen *cg, struct layout *lo,
 	}
 	if (label >= 0)
 		ir_place(cg->ir, label);
-	left = t->left->leaf ? leaf_label(cg, lo, *next_leaf) : ir_label(cg->ir);
-	right = t->right->leaf ?
-		leaf_label(cg, lo, *next_leaf + tree_leaves(t->left)) :
-		ir_label(cg->ir);
-	ir_jump(cg->ir, t->eq ? JEQ : JGE, t->k, right, left);
+	emit_node(cg, lo, t, *next_leaf, &left, &right);
 	emit_top(cg, lo, t->left, left, next_leaf);
 	emit_top(cg, lo, t->right, right, next_leaf);
 }
@@ -302,18 +311,14 @@ static void emit_chunks(struct codegen *cg, const struct layout *lo)
 static void emit_subtree(struct codegen *cg, const struct layout *lo,
 			 const struct tree *t, size_t *next_leaf)
 {
-	size_t left_leaf = *next_leaf, right_leaf;
 	int left, right;
 
 	if (t->leaf) {
-		ir_jump(cg->ir, BPF_JMP | BPF_JA, 0, leaf_label(cg, lo, left_leaf), -1);
+		ir_jump(cg->ir, BPF_JMP | BPF_JA, 0, leaf_label(cg, lo, *next_leaf), -1);
 		place_child(cg, lo, t, -1, next_leaf);
 		return;
 	}
-	right_leaf = left_leaf + tree_leaves(t->left);
-	left = t->left->leaf ? leaf_label(cg, lo, left_leaf) : ir_label(cg->ir);
-	right = t->right->leaf ? leaf_label(cg, lo, right_leaf) : ir_label(cg->ir);
-	ir_jump(cg->ir, t->eq ? JEQ : JGE, t->k, right, left);
+	emit_node(cg, lo, t, *next_leaf, &left, &right);
 	place_child(cg, lo, t->left, left, next_leaf);
 	place_child(cg, lo, t->right, right, next_leaf);
 }
