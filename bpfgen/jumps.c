@@ -252,7 +252,10 @@ size_t resolve_jumps(const struct ir *ir, struct sock_filter **out)
 		/* Last to first, so that the trampolines of later branches
 		 * already exist when earlier ones look for one to share. */
 		for (size_t i = l.n; i-- > 0;)
-			if (is_cond_jump(l.v[i].code) && fix_one(&l, i))
+			/* Both branches now: a trampoline placed for one
+			 * in a later sweep would stretch jumps that earlier
+			 * trampolines were chosen to reach. */
+			while (is_cond_jump(l.v[i].code) && fix_one(&l, i))
 				changed = 1;
 	}
 	/* Far branches now go to copies of returns; the originals may be
