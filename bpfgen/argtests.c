@@ -104,17 +104,24 @@ static int swap_outcome(int target)
 	return target == SUCC ? FAIL : target == FAIL ? SUCC : target;
 }
 
-/* arg & mask == value: the high word's test, then the low word's. */
-static int eq_steps(const struct cond *c, struct step *st)
+/* arg & mask == value: the high word's test, then the low word's; or,
+ * LO_FIRST, the other way round (a run of rules on one argument then
+ * tests the low word for each value and shares one test of the high). */
+static int eq_steps(const struct cond *c, int lo_first, struct step *st)
 {
 	uint32_t mhi = (uint32_t)(c->mask >> 32), mlo = (uint32_t)c->mask;
+	uint32_t hi = (uint32_t)(c->value >> 32), lo = (uint32_t)c->value;
 	int n = 0;
 
+	if (lo_first && !c->lo32 && mhi != 0 && mlo != 0) {
+		st[0] = mk(SD_ARG_LO(c->arg), W_EQ, mlo, lo, 1, FAIL);
+		st[1] = mk(SD_ARG_HI(c->arg), W_EQ, mhi, hi, SUCC, FAIL);
+		return 2;
+	}
 	if (!c->lo32 && mhi != 0)
-		st[n++] = mk(SD_ARG_HI(c->arg), W_EQ, mhi, (uint32_t)(c->value >> 32),
-			     1, FAIL);
+		st[n++] = mk(SD_ARG_HI(c->arg), W_EQ, mhi, hi, 1, FAIL);
 	if (mlo != 0)
-		st[n++] = mk(SD_ARG_LO(c->arg), W_EQ, mlo, (uint32_t)c->value, SUCC, FAIL);
+		st[n++] = mk(SD_ARG_LO(c->arg), W_EQ, mlo, lo, SUCC, FAIL);
 	else
 		st[n - 1].on_true = SUCC;  /* resolve.c: some mask bit is set */
 	return n;
@@ -151,15 +158,15 @@ static int greater_steps(const struct cond *c, int strict, struct step *st)
 	return 3;
 }
 
-static int cond_steps(const struct cond *c, struct step *st)
+static int cond_steps(const struct cond *c, int lo_first, struct step *st)
 {
 	int n;
 
 	switch (c->op) {
-	case OP_EQ: return eq_steps(c, st);
+	case OP_EQ: return eq_steps(c, lo_first, st);
 	case OP_GT: return greater_steps(c, 1, st);
 	case OP_GE: return greater_steps(c, 0, st);
-	case OP_NE: n = eq_steps(c, st); break;
+	case OP_NE: n = eq_steps(c, lo_first, st); break;
 	case OP_LE: n = greater_steps(c, 1, st); break;
 	case OP_LT: n = greater_steps(c, 0, st); break;
 	default: abort();
@@ -355,7 +362,7 @@ static const struct step *step_at(const struct argtests *g, const struct key *k,
 {
 	const struct chain_node *node = &g->d->nodes[k->node];
 
-	cond_steps(&node->conds[k->cond], buf);
+	cond_steps(&node->conds[k->cond], g->lo_first, buf);
 	return &buf[k->step];
 }
 
@@ -734,12 +741,26 @@ void argtests_finish(struct argtests *g, const int *roots, size_t nroots,
 	free(seen);
 }
 
+int argtests_order_matters(const struct decision *d)
+{
+	for (size_t i = 0; i < d->nnodes; i++)
+		for (size_t j = 0; j < d->nodes[i].nconds; j++) {
+			const struct cond *c = &d->nodes[i].conds[j];
+
+			if ((c->op == OP_EQ || c->op == OP_NE) && !c->lo32 &&
+			    (uint32_t)(c->mask >> 32) != 0 && (uint32_t)c->mask != 0)
+				return 1;
+		}
+	return 0;
+}
+
 void argtests_init(struct argtests *g, const struct decision *d, int flags)
 {
 	memset(g, 0, sizeof(*g));
 	g->d = d;
 	g->specialise = !!(flags & ARGTESTS_SPECIALISE);
 	g->search = !!(flags & ARGTESTS_SEARCH);
+	g->lo_first = !!(flags & ARGTESTS_LO_FIRST);
 	g->memo = xcalloc(1, sizeof(*g->memo));
 }
 

@@ -31,6 +31,7 @@ struct argtests {
 	const struct decision *d;
 	int specialise;             /* learn argument values along paths */
 	int search;                 /* binary search over equality runs */
+	int lo_first;               /* 64-bit equality: low word first */
 	struct word_test *tests;
 	size_t ntests, tests_cap;
 	int *test_index;            /* hash-consing of tests */
@@ -43,7 +44,12 @@ struct argtests {
  * it, only on what A holds); SEARCH long equality runs in binary. */
 #define ARGTESTS_SPECIALISE 1
 #define ARGTESTS_SEARCH     2
+/* LO_FIRST: test the low word of a 64-bit equality before the high one. */
+#define ARGTESTS_LO_FIRST   4
 void argtests_init(struct argtests *g, const struct decision *d, int flags);
+/* Whether LO_FIRST can change anything: some condition tests both words
+ * of an argument for equality. */
+int argtests_order_matters(const struct decision *d);
 /* The test that starts chain node N (a "ret" test for terminal nodes),
  * entered with A holding the syscall number; -1 when the tests would be
  * more than the kernel's 4096 instructions. */

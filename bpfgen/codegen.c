@@ -4,11 +4,13 @@
  * ret, so the kernel's action cache can prove it constant.
  *
  * Layout, for few far jumps (a conditional jump reaches 255 ahead): the
- * prologue; the top of the search tree; then, one after another, its
- * subtrees in which no jump goes farther than CHUNK_MAX, each laid out
- * depth first with each leaf's own argument tests placed right where the
- * tree reaches the leaf; then the x32 guard, the argument tests several
- * leaves share, and the returns.
+ * prologue; the top of the search tree; then its subtrees in which no
+ * jump goes farther than CHUNK_MAX ("chunks"), each laid out depth first
+ * with each leaf's own argument tests placed right where the tree reaches
+ * the leaf; then the returns. layout.c chooses the order of the chunks and
+ * which child of each node comes first, so that blocks jumping to the
+ * same return sit close and can share one copy of it; a test several
+ * leaves share goes after the last of them.
  * jumps.c copies returns (and adds a "ja") where a target is still too
  * far, so a path pays at most one "ja" to enter its subtree. */
 #include <linux/filter.h>
@@ -16,6 +18,7 @@
 
 #include "bpfgen/argtests.h"
 #include "bpfgen/codegen.h"
+#include "bpfgen/layout.h"
 #include "bpfgen/seccomp.h"
 #include "bpfgen/util.h"
 
@@ -41,6 +44,7 @@ struct codegen {
 	struct ret_label *rets;
 	size_t nrets, rets_cap;
 	int too_long;
+	int thorough;           /* CODEGEN_THOROUGH */
 };
 
 static int ret_label(struct codegen *cg, uint32_t action)
@@ -81,7 +85,7 @@ struct leaf {
 };
 
 /* Owner of a test: the one leaf whose block holds it, or SHARED when
- * tests of several leaves (or the x32 guard) jump to it. */
+ * tests of several leaves jump to it. */
 #define UNOWNED (-1)
 #define SHARED  (-2)
 
@@ -93,8 +97,13 @@ struct layout {
 	int *owner;             /* test -> leaf index, SHARED or UNOWNED */
 	int *block_start;       /* leaf -> first of its tests in BLOCK */
 	int *block;             /* the owned tests, grouped by leaf, in ORDER */
+	int *extra_start;       /* leaf -> first of the shared tests it holds */
+	int *extra;             /* shared tests, grouped by the leaf holding them */
 	struct chunk *chunks;   /* subtrees laid out after the top of the tree */
 	size_t nchunks, chunks_cap;
+	struct lay_node *lnodes;        /* the chunks' nodes, for layout.c */
+	const struct tree **ltree;      /* lnode -> its tree node */
+	size_t nlnodes, lnodes_cap, ltree_cap;
 };
 
 /* A subtree in which every jump is in reach. */
@@ -102,6 +111,7 @@ struct chunk {
 	const struct tree *t;
 	int label;
 	size_t first_leaf;
+	int lroot;              /* its root in LNODES */
 };
 
 /* Conditional jumps reach 255 instructions ahead; leave room for the
@@ -138,9 +148,9 @@ static void claim(struct layout *lo, int test, int who)
 }
 
 /* Which tests belong to exactly one leaf. A test reached from two leaves
- * must come after both, so it stays in the shared part at the end; so do
- * the tests of a chain node that decides several ranges. */
-static void assign_owners(struct codegen *cg, struct layout *lo, int x32_root)
+ * (say, of a chain node that decides several ranges) is SHARED: it must
+ * come after both, and plan_layout gives it to the last of them. */
+static void assign_owners(struct codegen *cg, struct layout *lo)
 {
 	const struct word_test *tests = cg->args.tests;
 	size_t ntests = cg->args.ntests, *count;
@@ -148,8 +158,6 @@ static void assign_owners(struct codegen *cg, struct layout *lo, int x32_root)
 	lo->owner = xmalloc((ntests ? ntests : 1) * sizeof(int));
 	for (size_t i = 0; i < ntests; i++)
 		lo->owner[i] = UNOWNED;
-	if (x32_root >= 0)
-		lo->owner[x32_root] = SHARED;
 	for (size_t i = 0; i < lo->nleaves; i++)
 		if (lo->leaves[i].root >= 0 && !tests[lo->leaves[i].root].is_ret)
 			claim(lo, lo->leaves[i].root, (int)i);
@@ -187,25 +195,26 @@ static size_t test_size(const struct word_test *t)
 	return 1 + !!t->load + !!t->and_mask;
 }
 
-/* Instructions of subtree T with its leaves' blocks, laid out depth first;
- * *LEAF counts the leaves passed. Clears *IN_REACH when some node of T
- * would have to jump over more than CHUNK_MAX instructions (its lower
- * half) to reach its upper half. */
+/* Instructions of subtree T, whose first leaf is LEAF, with its leaves'
+ * blocks, laid out depth first with the smaller child first. Clears
+ * *IN_REACH when some node of T would have to jump over more than
+ * CHUNK_MAX instructions (its smaller child) to reach the other. */
 static size_t subtree_size(const struct codegen *cg, const struct layout *lo,
-			   const struct tree *t, size_t *leaf, int *in_reach)
+			   const struct tree *t, size_t leaf, int *in_reach)
 {
 	size_t n = 0;
 
 	if (!t->leaf) {
 		size_t left = subtree_size(cg, lo, t->left, leaf, in_reach);
+		size_t right = subtree_size(cg, lo, t->right,
+					    leaf + tree_leaves(t->left), in_reach);
 
-		if (left > CHUNK_MAX)
+		if (left > CHUNK_MAX && right > CHUNK_MAX)
 			*in_reach = 0;
-		return 1 + left + subtree_size(cg, lo, t->right, leaf, in_reach);
+		return 1 + left + right;
 	}
-	for (int b = lo->block_start[*leaf]; b < lo->block_start[*leaf + 1]; b++)
+	for (int b = lo->block_start[leaf]; b < lo->block_start[leaf + 1]; b++)
 		n += test_size(&cg->args.tests[lo->block[b]]);
-	(*leaf)++;
 	return n;
 }
 
@@ -231,156 +240,358 @@ static int leaf_label(struct codegen *cg, const struct layout *lo, size_t i)
 	return test_label(cg, lo->leaves[i].root);
 }
 
-/* Inner node T, whose leaves start at FIRST_LEAF: "jge #k" (or "jeq #k")
- * on the number, and the labels of its two children (a leaf's own code,
- * when a child is a leaf). */
-static void emit_node(struct codegen *cg, const struct layout *lo,
-		      const struct tree *t, size_t first_leaf, int *left, int *right)
+/* Where a tree edge to CHILD, whose first leaf is LEAF, goes: a leaf's
+ * own code, or a new label for an inner node. */
+static int child_label(struct codegen *cg, const struct layout *lo,
+		       const struct tree *child, size_t leaf)
 {
-	size_t right_leaf = first_leaf + tree_leaves(t->left);
-
-	*left = t->left->leaf ? leaf_label(cg, lo, first_leaf) : ir_label(cg->ir);
-	*right = t->right->leaf ? leaf_label(cg, lo, right_leaf) : ir_label(cg->ir);
-	ir_jump(cg->ir, t->eq ? JEQ : JGE, t->k, *right, *left);
+	return child->leaf ? leaf_label(cg, lo, leaf) : ir_label(cg->ir);
 }
 
-static void emit_subtree(struct codegen *cg, const struct layout *lo,
-			 const struct tree *t, size_t *next_leaf);
-
-/* Code for a child of a tree node: an inner node's subtree, or a leaf's
- * own block of tests right here, close to the jump that enters it. */
-static void place_child(struct codegen *cg, const struct layout *lo,
-			const struct tree *t, int label, size_t *next_leaf)
+/* "jge #k" (or "jeq #k") on the number: numbers it holds for go to the
+ * right child. */
+static void emit_compare(struct codegen *cg, const struct tree *t, int left,
+			 int right)
 {
-	size_t i;
-
-	if (!t->leaf) {
-		ir_place(cg->ir, label);
-		emit_subtree(cg, lo, t, next_leaf);
-		return;
-	}
-	i = (*next_leaf)++;
-	for (int b = lo->block_start[i]; b < lo->block_start[i + 1]; b++)
-		emit_test(cg, lo->block[b]);
+	ir_jump(cg->ir, t->eq ? JEQ : JGE, t->k, right, left);
 }
 
 /* The top of the tree, down to subtrees whose jumps are all in reach:
  * those are left for emit_chunks, so that a jump into one is the only far
  * jump on any path (jumps.c gives it a trampoline). */
 static void emit_top(struct codegen *cg, struct layout *lo,
-		     const struct tree *t, int label, size_t *next_leaf)
+		     const struct tree *t, int label, size_t leaf)
 {
-	size_t leaf = *next_leaf;
+	size_t right_leaf;
 	int left, right, in_reach = 1;
 
 	if (!t->leaf)
-		subtree_size(cg, lo, t, &leaf, &in_reach);
+		subtree_size(cg, lo, t, leaf, &in_reach);
 	if (in_reach) {
 		struct chunk *c = vec_push(&lo->chunks, &lo->nchunks,
 					   &lo->chunks_cap, sizeof(*c));
 
 		c->t = t;
 		c->label = label;
-		c->first_leaf = *next_leaf;
-		*next_leaf += tree_leaves(t);
+		c->first_leaf = leaf;
 		return;
 	}
 	if (label >= 0)
 		ir_place(cg->ir, label);
-	emit_node(cg, lo, t, *next_leaf, &left, &right);
-	emit_top(cg, lo, t->left, left, next_leaf);
-	emit_top(cg, lo, t->right, right, next_leaf);
+	right_leaf = leaf + tree_leaves(t->left);
+	left = child_label(cg, lo, t->left, leaf);
+	right = child_label(cg, lo, t->right, right_leaf);
+	emit_compare(cg, t, left, right);
+	emit_top(cg, lo, t->left, left, leaf);
+	emit_top(cg, lo, t->right, right, right_leaf);
+}
+
+/* Node T of a chunk, whose first leaf is LEAF, as layout.c sees it: its
+ * index in LNODES. By default the smaller child comes first, so that the
+ * jump over it reaches the other; when the larger is too big to jump
+ * over, that order is fixed. */
+static int add_lnode(struct codegen *cg, struct layout *lo,
+		     const struct tree *t, size_t leaf)
+{
+	int at = (int)lo->nlnodes, c0, c1;
+	struct lay_node *n;
+
+	vec_push(&lo->lnodes, &lo->nlnodes, &lo->lnodes_cap, sizeof(*n));
+	lo->nlnodes--;
+	*(const struct tree **)vec_push(&lo->ltree, &lo->nlnodes, &lo->ltree_cap,
+					sizeof(*lo->ltree)) = t;
+	n = &lo->lnodes[at];
+	n->child[0] = n->child[1] = -1;
+	n->leaf = leaf;
+	n->first = 0;
+	n->fixed = 0;
+	if (t->leaf) {
+		n->size = 0;
+		for (int b = lo->block_start[leaf]; b < lo->block_start[leaf + 1]; b++)
+			n->size += test_size(&cg->args.tests[lo->block[b]]);
+		return at;
+	}
+	c0 = add_lnode(cg, lo, t->left, leaf);
+	c1 = add_lnode(cg, lo, t->right, leaf + tree_leaves(t->left));
+	n = &lo->lnodes[at];    /* the vector may have moved */
+	n->child[0] = c0;
+	n->child[1] = c1;
+	n->size = 1 + lo->lnodes[c0].size + lo->lnodes[c1].size;
+	n->first = lo->lnodes[c1].size < lo->lnodes[c0].size;
+	n->fixed = lo->lnodes[c0].size > CHUNK_MAX || lo->lnodes[c1].size > CHUNK_MAX;
+	return at;
+}
+
+/* A leaf's own block of tests, and the shared tests it holds. */
+static void emit_block(struct codegen *cg, const struct layout *lo, size_t leaf)
+{
+	for (int b = lo->block_start[leaf]; b < lo->block_start[leaf + 1]; b++)
+		emit_test(cg, lo->block[b]);
+	for (int b = lo->extra_start[leaf]; b < lo->extra_start[leaf + 1]; b++)
+		emit_test(cg, lo->extra[b]);
+}
+
+/* Chunk node N at LABEL: the compare, then its children in the order
+ * layout.c chose, each leaf's block right where the compare reaches it. */
+static void emit_lnode(struct codegen *cg, const struct layout *lo, int n,
+		       int label)
+{
+	const struct lay_node *x = &lo->lnodes[n];
+	int labels[2];
+
+	if (x->child[0] < 0) {
+		emit_block(cg, lo, x->leaf);
+		return;
+	}
+	if (label >= 0)
+		ir_place(cg->ir, label);
+	for (int c = 0; c < 2; c++)
+		labels[c] = child_label(cg, lo, lo->ltree[x->child[c]],
+					lo->lnodes[x->child[c]].leaf);
+	emit_compare(cg, lo->ltree[n], labels[0], labels[1]);
+	emit_lnode(cg, lo, x->child[x->first], labels[x->first]);
+	emit_lnode(cg, lo, x->child[!x->first], labels[!x->first]);
+}
+
+/* Jumps of leaf blocks to returns and to shared tests, for layout.c:
+ * target numbers are the shared tests' first, then the actions'. */
+struct refs {
+	struct lay_ref *v;
+	size_t n, cap;
+	size_t leaf_first;      /* the current leaf's first ref */
+	int *shared_id;         /* test -> its number among shared tests, or -1 */
+	size_t nshared;
+	uint32_t *actions;
+	size_t nactions, actions_cap;
+};
+
+/* Leaf LEAF's block jumps to TEST from its instruction AT. */
+static void add_ref(const struct codegen *cg, struct refs *r, size_t leaf,
+		    int test, size_t at)
+{
+	const struct word_test *t = &cg->args.tests[test];
+	size_t target, i;
+	struct lay_ref *ref;
+
+	if (t->is_ret) {
+		for (i = 0; i < r->nactions && r->actions[i] != t->action; i++)
+			;
+		if (i == r->nactions)
+			*(uint32_t *)vec_push(&r->actions, &r->nactions,
+					      &r->actions_cap, 4) = t->action;
+		target = r->nshared + i;
+	} else if (r->shared_id[test] >= 0) {
+		target = (size_t)r->shared_id[test];
+	} else {
+		return;         /* within the block */
+	}
+	for (i = r->leaf_first; i < r->n; i++)
+		if (r->v[i].target == target) {
+			r->v[i].last = at;
+			return;
+		}
+	ref = vec_push(&r->v, &r->n, &r->cap, sizeof(*ref));
+	ref->leaf = leaf;
+	ref->target = target;
+	ref->first = ref->last = at;
+}
+
+static void rank_leaves(const struct layout *lo, int n, size_t *rank, size_t *next)
+{
+	const struct lay_node *x = &lo->lnodes[n];
+
+	if (x->child[0] < 0) {
+		rank[x->leaf] = (*next)++;
+		return;
+	}
+	rank_leaves(lo, x->child[x->first], rank, next);
+	rank_leaves(lo, x->child[!x->first], rank, next);
+}
+
+/* Lets layout.c order the chunks and the children of their nodes, then
+ * gives each shared test to the last leaf, in that order, whose tests
+ * reach it: it must come after all of them, and close to them. */
+static void plan_layout(struct codegen *cg, struct layout *lo)
+{
+	const struct word_test *tests = cg->args.tests;
+	size_t ntests = cg->args.ntests, nleaves = lo->nleaves, next = 0;
+	struct refs r = { 0 };
+	struct lay_problem p = { 0 };
+	struct chunk *chunks;
+	size_t *tsize, *rank, *at_rank, *count;
+	int *last;
+
+	for (size_t i = 0; i < lo->nchunks; i++)
+		lo->chunks[i].lroot = add_lnode(cg, lo, lo->chunks[i].t,
+						lo->chunks[i].first_leaf);
+	r.shared_id = xmalloc((ntests ? ntests : 1) * sizeof(int));
+	for (size_t i = 0; i < ntests; i++)
+		r.shared_id[i] = !tests[i].is_ret && lo->owner[i] == SHARED ?
+				 (int)r.nshared++ : -1;
+	for (size_t leaf = 0; leaf < nleaves; leaf++) {
+		int root = lo->leaves[leaf].root;
+		size_t off = 0;
+
+		r.leaf_first = r.n;
+		if (root >= 0)
+			add_ref(cg, &r, leaf, root, 0);
+		for (int b = lo->block_start[leaf]; b < lo->block_start[leaf + 1]; b++) {
+			const struct word_test *t = &tests[lo->block[b]];
+
+			off += test_size(t);
+			add_ref(cg, &r, leaf, t->t, off - 1);
+			add_ref(cg, &r, leaf, t->f, off - 1);
+		}
+	}
+	tsize = xmalloc((r.nshared + r.nactions + 1) * sizeof(size_t));
+	for (size_t i = 0; i < ntests; i++)
+		if (r.shared_id[i] >= 0)
+			tsize[r.shared_id[i]] = test_size(&tests[i]);
+	for (size_t i = 0; i < r.nactions; i++)
+		tsize[r.nshared + i] = 1;
+
+	p.nodes = lo->lnodes;
+	p.nnodes = lo->nlnodes;
+	p.pieces = xmalloc((lo->nchunks ? lo->nchunks : 1) * sizeof(int));
+	for (size_t i = 0; i < lo->nchunks; i++)
+		p.pieces[i] = lo->chunks[i].lroot;
+	p.npieces = lo->nchunks;
+	p.nleaves = nleaves;
+	p.refs = r.v;
+	p.nrefs = r.n;
+	p.ntargets = r.nshared + r.nactions;
+	p.target_size = tsize;
+	p.start = cg->ir->n;
+	layout_order(&p, cg->thorough ? LAYOUT_TRIES_THOROUGH : LAYOUT_TRIES_QUICK);
+
+	/* The chunks in the order chosen. */
+	chunks = xmalloc((lo->nchunks ? lo->nchunks : 1) * sizeof(*chunks));
+	for (size_t i = 0; i < lo->nchunks; i++)
+		for (size_t j = 0; j < lo->nchunks; j++)
+			if (lo->chunks[j].lroot == p.pieces[i])
+				chunks[i] = lo->chunks[j];
+	free(lo->chunks);
+	lo->chunks = chunks;
+	lo->chunks_cap = lo->nchunks;
+
+	/* Each shared test goes to the last leaf that reaches it. */
+	rank = xcalloc(nleaves + 1, sizeof(size_t));
+	at_rank = xcalloc(nleaves + 1, sizeof(size_t));
+	for (size_t i = 0; i < lo->nchunks; i++)
+		rank_leaves(lo, lo->chunks[i].lroot, rank, &next);
+	for (size_t leaf = 0; leaf < nleaves; leaf++)
+		at_rank[rank[leaf]] = leaf;
+	last = xmalloc((ntests ? ntests : 1) * sizeof(int));
+	for (size_t i = 0; i < ntests; i++)
+		last[i] = -1;
+	for (size_t leaf = 0; leaf < nleaves; leaf++) {
+		int root = lo->leaves[leaf].root;
+
+		if (root >= 0 && r.shared_id[root] >= 0 && last[root] < (int)rank[leaf])
+			last[root] = (int)rank[leaf];
+	}
+	for (size_t i = 0; i < lo->norder; i++) {
+		int x = lo->order[i], from[2] = { tests[x].t, tests[x].f };
+		int v = lo->owner[x] >= 0 ? (int)rank[lo->owner[x]] : last[x];
+
+		for (int k = 0; k < 2; k++)
+			if (r.shared_id[from[k]] >= 0 && last[from[k]] < v)
+				last[from[k]] = v;
+	}
+	count = xcalloc(nleaves + 1, sizeof(size_t));
+	lo->extra_start = xcalloc(nleaves + 1, sizeof(int));
+	lo->extra = xmalloc((r.nshared ? r.nshared : 1) * sizeof(int));
+	for (size_t i = 0; i < lo->norder; i++) {
+		int x = lo->order[i];
+
+		if (r.shared_id[x] >= 0)
+			count[at_rank[last[x] < 0 ? nleaves - 1 : (size_t)last[x]] + 1]++;
+	}
+	for (size_t leaf = 0; leaf < nleaves; leaf++) {
+		count[leaf + 1] += count[leaf];
+		lo->extra_start[leaf + 1] = (int)count[leaf + 1];
+	}
+	for (size_t i = 0; i < lo->norder; i++) {
+		int x = lo->order[i];
+
+		if (r.shared_id[x] >= 0)
+			lo->extra[count[at_rank[last[x] < 0 ? nleaves - 1 :
+						(size_t)last[x]]]++] = x;
+	}
+	free(count);
+	free(last);
+	free(rank);
+	free(at_rank);
+	free(p.pieces);
+	free(tsize);
+	free(r.v);
+	free(r.shared_id);
+	free(r.actions);
 }
 
 static void emit_chunks(struct codegen *cg, const struct layout *lo)
 {
 	for (size_t i = 0; i < lo->nchunks; i++) {
 		const struct chunk *c = &lo->chunks[i];
-		size_t next_leaf = c->first_leaf;
 
-		/* The whole tree in one chunk enters by falling through. */
-		if (c->label < 0)
-			emit_subtree(cg, lo, c->t, &next_leaf);
-		else
-			place_child(cg, lo, c->t, c->label, &next_leaf);
+		/* The whole tree in one chunk enters by falling through; a
+		 * lone leaf there still needs its entry. */
+		if (c->label < 0 && c->t->leaf)
+			ir_jump(cg->ir, BPF_JMP | BPF_JA, 0,
+				leaf_label(cg, lo, c->first_leaf), -1);
+		emit_lnode(cg, lo, c->lroot, c->label);
 	}
 }
 
-/* Depth-first: "jge k" on the number, then the lower half, then the
- * upper; a far jump to the upper half gets a trampoline in jumps.c. */
-static void emit_subtree(struct codegen *cg, const struct layout *lo,
-			 const struct tree *t, size_t *next_leaf)
-{
-	int left, right;
-
-	if (t->leaf) {
-		ir_jump(cg->ir, BPF_JMP | BPF_JA, 0, leaf_label(cg, lo, *next_leaf), -1);
-		place_child(cg, lo, t, -1, next_leaf);
-		return;
-	}
-	emit_node(cg, lo, t, *next_leaf, &left, &right);
-	place_child(cg, lo, t->left, left, next_leaf);
-	place_child(cg, lo, t->right, right, next_leaf);
-}
-
-static void emit_prologue(struct codegen *cg, int x32_label)
+/* The architecture check and, on x86_64, the x32 guard: numbers at or
+ * above the x32 bit get on-x32, but -1 (a tracer's way to skip a call)
+ * gets the default (decide.c: always a plain action). The returns are
+ * shared with the rest; jumps.c puts a copy close by when the shared one
+ * is out of reach. */
+static void emit_prologue(struct codegen *cg)
 {
 	const struct decision *d = cg->d;
-	int nr = ir_label(cg->ir);
+	uint32_t deflt = d->nodes[d->default_node].action;
+	struct ir *ir = cg->ir;
+	int nr = ir_label(ir), tree, minus_one;
 
-	ir_stmt(cg->ir, LD_ABS, SD_ARCH);
-	ir_jump(cg->ir, JEQ, d->arch->audit_arch, nr, ret_label(cg, d->bad_arch));
-	ir_place(cg->ir, nr);
-	ir_stmt(cg->ir, LD_ABS, SD_NR);
-	if (d->arch->x32_bit) {
-		int tree = ir_label(cg->ir);
-
-		ir_jump(cg->ir, JGE, d->arch->x32_bit, x32_label, tree);
-		ir_place(cg->ir, tree);
+	ir_stmt(ir, LD_ABS, SD_ARCH);
+	ir_jump(ir, JEQ, d->arch->audit_arch, nr, ret_label(cg, d->bad_arch));
+	ir_place(ir, nr);
+	ir_stmt(ir, LD_ABS, SD_NR);
+	if (!d->arch->x32_bit)
+		return;
+	tree = ir_label(ir);
+	if (deflt == d->x32) {
+		ir_jump(ir, JGE, d->arch->x32_bit, ret_label(cg, d->x32), tree);
+	} else {
+		minus_one = ir_label(ir);
+		ir_jump(ir, JGE, d->arch->x32_bit, minus_one, tree);
+		ir_place(ir, minus_one);
+		ir_jump(ir, JEQ, UINT32_MAX, ret_label(cg, deflt),
+			ret_label(cg, d->x32));
 	}
+	ir_place(ir, tree);
 }
 
 int codegen(const struct decision *d, const struct tree *t, int flags,
 	    struct ir *out)
 {
-	struct codegen cg = { .d = d, .ir = out };
+	struct codegen cg = { .d = d, .ir = out,
+			      .thorough = !!(flags & CODEGEN_THOROUGH) };
 	struct layout lo = { 0 };
-	int x32_label = ir_label(out), x32_root = -1, x32_same;
-	size_t next_leaf = 0;
 
 	argtests_init(&cg.args, d, flags);
 	collect_leaves(&cg, &lo, t);
-	if (d->arch->x32_bit) {
-		x32_root = argtests_root(&cg.args, d->default_node);
-		if (x32_root < 0)
-			cg.too_long = 1;
-		else
-			*(int *)vec_push(&cg.roots, &cg.nroots, &cg.roots_cap,
-					 sizeof(int)) = x32_root;
-	}
 	if (cg.too_long)
 		goto out;
 	argtests_finish(&cg.args, cg.roots, cg.nroots, &lo.order, &lo.norder);
-	assign_owners(&cg, &lo, x32_root);
+	assign_owners(&cg, &lo);
 
-	/* When -1 gets the on-x32 action too, the guard decides nothing. */
-	x32_same = x32_root >= 0 && cg.args.tests[x32_root].is_ret &&
-		   cg.args.tests[x32_root].action == d->x32;
-	if (x32_same)
-		x32_label = ret_label(&cg, d->x32);
-	emit_prologue(&cg, x32_label);
-	emit_top(&cg, &lo, t, -1, &next_leaf);
+	emit_prologue(&cg);
+	emit_top(&cg, &lo, t, -1, 0);
+	plan_layout(&cg, &lo);
 	emit_chunks(&cg, &lo);
-	if (d->arch->x32_bit && !x32_same) {
-		/* Numbers at or above the x32 bit: x32 calls get on-x32; -1,
-		 * which a tracer uses to skip a call, gets the default. */
-		ir_place(out, x32_label);
-		ir_jump(out, JEQ, UINT32_MAX, test_label(&cg, x32_root),
-			ret_label(&cg, d->x32));
-	}
-	for (size_t i = 0; i < lo.norder; i++)
-		if (lo.owner[lo.order[i]] < 0)
-			emit_test(&cg, lo.order[i]);
 	for (size_t i = 0; i < cg.nrets; i++) {
 		ir_place(out, cg.rets[i].label);
 		ir_stmt(out, RET, cg.rets[i].action);
@@ -395,6 +606,10 @@ out:
 	free(lo.owner);
 	free(lo.block_start);
 	free(lo.block);
+	free(lo.extra_start);
+	free(lo.extra);
 	free(lo.chunks);
+	free(lo.lnodes);
+	free(lo.ltree);
 	return cg.too_long ? -1 : 0;
 }

@@ -9,8 +9,10 @@
 #include "bpfgen/ir.h"
 #include "bpfgen/tree.h"
 
-/* FLAGS: ARGTESTS_* (argtests.h). Returns -1 when the argument tests
- * alone exceed the kernel's limit. */
+/* FLAGS: ARGTESTS_* (argtests.h), and CODEGEN_THOROUGH to search longer
+ * for a layout that needs fewer copies (layout.h). Returns -1 when the
+ * argument tests alone exceed the kernel's limit. */
+#define CODEGEN_THOROUGH 0x100
 int codegen(const struct decision *d, const struct tree *t, int flags,
 	    struct ir *out);
 

@@ -136,18 +136,22 @@ static size_t longest_path(const struct sock_filter *prog, size_t len)
  * PATH_WEIGHT x longest path: one instruction off the worst path is worth
  * that many instructions of code. The tree is chosen first, each built
  * with specialised tests (which never cost code), then the other ways on
- * that tree; the first listed wins a tie, so the choice is deterministic. */
+ * that tree; the first listed wins a tie, so the choice is deterministic.
+ * Candidates get a quick layout (layout.c); the one chosen is laid out
+ * again, more thoroughly. */
 #define PATH_WEIGHT 16
 
 struct candidate {
 	struct sock_filter *prog;
 	size_t len, cost;
+	const struct tree *t;
+	int way;
 };
 
 static void try_one(const struct decision *d, const struct tree *t, int way,
 		    struct candidate *best)
 {
-	struct candidate c;
+	struct candidate c = { .t = t, .way = way };
 
 	if (generate(d, t, way, &c.prog, &c.len) < 0)
 		return;
@@ -164,7 +168,10 @@ static int choose_program(const struct decision *d, struct tree *const *trees,
 			  size_t ntrees, struct program *out)
 {
 	static const int ways[] = {
-		ARGTESTS_SPECIALISE, ARGTESTS_SPECIALISE | ARGTESTS_SEARCH,
+		ARGTESTS_SPECIALISE,
+		ARGTESTS_SPECIALISE | ARGTESTS_LO_FIRST,
+		ARGTESTS_SPECIALISE | ARGTESTS_SEARCH,
+		ARGTESTS_SPECIALISE | ARGTESTS_SEARCH | ARGTESTS_LO_FIRST,
 		ARGTESTS_SEARCH, 0,
 	};
 	struct candidate best = { 0 };
@@ -179,9 +186,11 @@ static int choose_program(const struct decision *d, struct tree *const *trees,
 			pick = i;
 	}
 	for (size_t w = 1; w < sizeof(ways) / sizeof(ways[0]); w++)
-		try_one(d, trees[pick], ways[w], &best);
+		if (!(ways[w] & ARGTESTS_LO_FIRST) || argtests_order_matters(d))
+			try_one(d, trees[pick], ways[w], &best);
 	if (!best.prog)
 		return -1;
+	try_one(d, best.t, best.way | CODEGEN_THOROUGH, &best);
 	out->insns = best.prog;
 	out->len = best.len;
 	return 0;
@@ -206,7 +215,7 @@ int compile_policy(const struct policy_ast *ast, const struct arch *arch,
 	struct decision *d;
 	/* Longest chains of "jeq" to try besides the plain tree (tree.h). */
 	static const size_t chains[] = { 1, 3 };
-	struct tree *trees[1 + sizeof(chains) / sizeof(chains[0])], *t;
+	struct tree *trees[2 + sizeof(chains) / sizeof(chains[0])], *t;
 	size_t ntrees;
 	double *weights = NULL;
 	int errors = diag->errors;
@@ -228,6 +237,8 @@ int compile_policy(const struct policy_ast *ast, const struct arch *arch,
 	for (size_t i = 0; !weights && i < sizeof(chains) / sizeof(chains[0]); i++)
 		if ((t = tree_build_chains(d, chains[i])) != NULL)
 			trees[ntrees++] = t;
+	if (!weights && (t = tree_build_fewest(d)) != NULL)
+		trees[ntrees++] = t;
 	if (choose_program(d, trees, ntrees, out) < 0)
 		too_long(ast, arch, "more than ", BPF_MAXINSNS_SECCOMP, diag);
 	take_notes(out, r);

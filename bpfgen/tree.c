@@ -178,6 +178,226 @@ struct tree *tree_build_chains(const struct decision *d, size_t chain)
 	return t;
 }
 
+/* The tree with the fewest compares in which no number takes more than
+ * LIMIT: interval dynamic programming over the ranges. A piece of the
+ * search is either a chain (jeq on each single number of other nodes,
+ * then one base node for the rest) or a "jge" split into two pieces one
+ * level deeper. */
+struct fewest {
+	const struct decision *d;
+	size_t n, levels;
+	int16_t *cost;          /* [a][b][depth left]: compares, -1 unknown */
+	int16_t *pick;          /* split point, or -1 for a chain */
+	size_t *reach;          /* [depth][a]: the last b that ranges a .. b
+				   can be decided within that depth */
+	size_t *back;           /* [depth][b]: the first such a */
+	int16_t *least;         /* [a][b]: distinct nodes in a .. b, less one:
+				   no tree has fewer compares */
+};
+
+#define NO_TREE INT16_MAX       /* more compares than ranges */
+#define SPLITS_TRIED 16
+
+static size_t fewest_at(const struct fewest *f, size_t a, size_t b, size_t left)
+{
+	return (a * f->n + b) * f->levels + left;
+}
+
+/* Compares of the chain deciding ranges [A, B], with its base in *BASE;
+ * NO_TREE when two wide ranges of different nodes make it impossible. */
+static int chain_cost(const struct decision *d, size_t a, size_t b, int *base)
+{
+	int count = 0;
+
+	*base = -1;
+	for (size_t i = a; i <= b; i++)
+		if (!single(&d->ranges[i])) {
+			if (*base >= 0 && d->ranges[i].node != *base)
+				return NO_TREE;
+			*base = d->ranges[i].node;
+		}
+	if (*base < 0)
+		*base = d->ranges[b].node;  /* only single numbers */
+	for (size_t i = a; i <= b; i++)
+		count += d->ranges[i].node != *base;
+	return count;
+}
+
+/* A chain fits in DEPTH compares: the last B for ranges A .. B (DIR 1),
+ * or the first A for ranges A .. B (DIR -1), counted as chain_cost does
+ * while the chain grows one range at a time. COUNT: zeroed scratch, one
+ * slot per node, left zeroed. */
+static size_t chain_reach(const struct decision *d, size_t from, size_t n,
+			  size_t depth, int dir, size_t *count)
+{
+	size_t best = from, seen = 0;
+	int wide = -1;          /* node of the wide ranges; -2: two of them */
+
+	while (seen < 2 * depth + 2 && (dir > 0 ? from + seen < n : seen <= from)) {
+		size_t i = dir > 0 ? from + seen : from - seen;
+		const struct range *r = &d->ranges[i];
+		int base;
+
+		seen++;
+		count[r->node]++;
+		if (!single(r))
+			wide = wide == -1 || wide == r->node ? r->node : -2;
+		if (wide == -2)
+			break;
+		/* Only single numbers: the base is the last range's node. */
+		base = wide >= 0 ? wide : d->ranges[dir > 0 ? i : from].node;
+		if (seen - count[base] <= depth)
+			best = i;
+	}
+	while (seen--)
+		count[d->ranges[dir > 0 ? from + seen : from - seen].node] = 0;
+	return best;
+}
+
+/* Each tree has a leaf for each node it decides: at least that many
+ * less one compares. */
+static void fewest_least(struct fewest *f)
+{
+	size_t n = f->n, *seen = xcalloc(f->d->nnodes + 1, sizeof(size_t));
+
+	for (size_t a = 0; a < n; a++) {
+		int16_t distinct = 0;
+
+		for (size_t b = a; b < n; b++) {
+			size_t node = (size_t)f->d->ranges[b].node;
+
+			if (seen[node] != a + 1) {
+				seen[node] = a + 1;
+				distinct++;
+			}
+			f->least[a * n + b] = (int16_t)(distinct - 1);
+		}
+	}
+	free(seen);
+}
+
+/* How far ranges can be decided within each depth, from each start (and
+ * back from each end): a chain, or two halves one level deeper, the first
+ * as long as it can be (a part of what fits also fits). */
+static void fewest_reach(struct fewest *f)
+{
+	size_t n = f->n, *count = xcalloc(f->d->nnodes + 1, sizeof(size_t));
+
+	for (size_t i = 0; i < n; i++)
+		f->reach[i] = f->back[i] = i;
+	for (size_t dep = 1; dep < f->levels; dep++) {
+		const size_t *r = &f->reach[(dep - 1) * n], *k = &f->back[(dep - 1) * n];
+
+		for (size_t i = 0; i < n; i++) {
+			size_t c = chain_reach(f->d, i, n, dep, 1, count);
+			size_t two = r[i] + 1 < n ? r[r[i] + 1] : r[i];
+
+			f->reach[dep * n + i] = c > two ? c : two;
+			c = chain_reach(f->d, i, n, dep, -1, count);
+			two = k[i] > 0 ? k[k[i] - 1] : k[i];
+			f->back[dep * n + i] = c < two ? c : two;
+		}
+	}
+	free(count);
+}
+
+static int fewest(struct fewest *f, size_t a, size_t b, size_t left)
+{
+	size_t at = fewest_at(f, a, b, left), lo, hi;
+	int best = NO_TREE, pick = -1, base;
+
+	if (f->cost[at] >= 0)
+		return f->cost[at];
+	if (a == b) {
+		best = 0;
+	} else if (b <= f->reach[left * f->n + a]) {
+		/* A chain decides 2c + 1 ranges at most with c compares,
+		 * so it is short enough to scan; and no tree does better. */
+		int c = b - a <= 2 * left + 1 ? chain_cost(f->d, a, b, &base) : NO_TREE;
+		int bound = f->least[a * f->n + b];
+
+		if (c <= (int)left)
+			best = c;
+		/* Splits after K: both halves must fit one level deeper. The
+		 * best is near the middle of those; try the SPLITS_TRIED
+		 * closest to it, nearest first. */
+		lo = left ? f->back[(left - 1) * f->n + b] : b;
+		lo = lo > a ? lo - 1 : a;
+		hi = left ? f->reach[(left - 1) * f->n + a] : a;
+		if (hi >= b)
+			hi = b - 1;
+		for (size_t i = 0; left > 0 && best > bound && lo <= hi &&
+				   i <= hi - lo && i < SPLITS_TRIED; i++) {
+			size_t mid = lo + (hi - lo) / 2;
+			size_t k = i % 2 ? mid + (i + 1) / 2 : mid - i / 2;
+			int x, y;
+
+			if (k < lo || k > hi)
+				continue;
+			x = fewest(f, a, k, left - 1);
+			if (x >= NO_TREE || 1 + x + f->least[(k + 1) * f->n + b] >= best)
+				continue;
+			y = fewest(f, k + 1, b, left - 1);
+			if (y < NO_TREE && 1 + x + y < best) {
+				best = 1 + x + y;
+				pick = (int)k;
+			}
+		}
+	}
+	f->cost[at] = (int16_t)best;
+	f->pick[at] = (int16_t)pick;
+	return best;
+}
+
+static struct tree *fewest_tree(const struct fewest *f, size_t a, size_t b,
+				size_t left)
+{
+	size_t at = fewest_at(f, a, b, left);
+	struct tree *t;
+
+	if (a == b)
+		return leaf(f->d->ranges[a].node);
+	if (f->pick[at] < 0) {
+		struct segment s = { a, b + 1, f->d->ranges[a].lo, -1 };
+
+		chain_cost(f->d, a, b, &s.base);
+		return build_chain(f->d, &s, a);
+	}
+	t = xcalloc(1, sizeof(*t));
+	t->k = f->d->ranges[f->pick[at] + 1].lo;
+	t->left = fewest_tree(f, a, (size_t)f->pick[at], left - 1);
+	t->right = fewest_tree(f, (size_t)f->pick[at] + 1, b, left - 1);
+	return t;
+}
+
+struct tree *tree_build_fewest(const struct decision *d)
+{
+	size_t limit = ceil_log2(d->nranges) + 1, cells;
+	struct fewest f = { d, d->nranges, limit + 1, NULL, NULL, NULL, NULL, NULL };
+	struct tree *t = NULL;
+
+	if (d->nranges > FEWEST_MAX_RANGES)
+		return NULL;
+	cells = f.n * f.n * f.levels;
+	f.cost = xmalloc(cells * sizeof(*f.cost));
+	f.pick = xmalloc(cells * sizeof(*f.pick));
+	for (size_t i = 0; i < cells; i++)
+		f.cost[i] = -1;
+	f.reach = xmalloc(f.n * f.levels * sizeof(size_t));
+	f.back = xmalloc(f.n * f.levels * sizeof(size_t));
+	fewest_reach(&f);
+	f.least = xmalloc(f.n * f.n * sizeof(*f.least));
+	fewest_least(&f);
+	if (fewest(&f, 0, f.n - 1, limit) < NO_TREE)
+		t = fewest_tree(&f, 0, f.n - 1, limit);
+	free(f.cost);
+	free(f.pick);
+	free(f.reach);
+	free(f.back);
+	free(f.least);
+	return t;
+}
+
 int tree_decide(const struct tree *t, uint32_t nr, size_t *compares)
 {
 	*compares = 0;
