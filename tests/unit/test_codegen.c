@@ -9,8 +9,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bpfgen/argtests.h"
+#include "bpfgen/codegen.h"
 #include "bpfgen/compile.h"
+#include "bpfgen/decide.h"
+#include "bpfgen/jumps.h"
+#include "bpfgen/layout.h"
+#include "bpfgen/policy.h"
+#include "bpfgen/resolve.h"
 #include "bpfgen/seccomp.h"
+#include "bpfgen/tree.h"
 #include "tools/lib/sim.h"
 
 /* ---- The model: what a policy means, written without the compiler --- */
@@ -537,4 +545,204 @@ Test(codegen, a_program_just_under_the_limit_compiles)
 	}
 	program_free(&c.prog);
 	free(text);
+}
+
+/* ---- Every shape the compiler chooses between, not only the winner --- */
+
+/* The program for one tree and one way of building argument tests, as
+ * compile.c would make it; NULL when it does not fit. */
+static struct sock_filter *build_one(const struct decision *d, const struct tree *t,
+				     int flags, size_t *len)
+{
+	struct ir ir = { 0 };
+	struct sock_filter *prog = NULL;
+
+	*len = 0;
+	if (codegen(d, t, flags, &ir) == 0)
+		*len = resolve_jumps(&ir, &prog);
+	ir_free(&ir);
+	return prog;
+}
+
+static size_t tree_compares(const struct tree *t)
+{
+	return t->leaf ? 0 : 1 + tree_compares(t->left) + tree_compares(t->right);
+}
+
+static size_t ceil_log2(size_t n)
+{
+	size_t k = 0;
+
+	while (((size_t)1 << k) < n)
+		k++;
+	return k;
+}
+
+/* Each tree shape (balanced, chains of 1 and 3, fewest compares) with
+ * each way of building tests, and both layouts, decides like the model. */
+static void check_every_shape(const struct model *m, uint64_t seed)
+{
+	char *text = model_text(m), path[] = "/tmp/bpfgen-shapes-XXXXXX", err[256];
+	static const int ways[] = {
+		0, ARGTESTS_SPECIALISE, ARGTESTS_SEARCH,
+		ARGTESTS_SPECIALISE | ARGTESTS_SEARCH,
+		ARGTESTS_SPECIALISE | ARGTESTS_LO_FIRST,
+		ARGTESTS_SPECIALISE | ARGTESTS_SEARCH | ARGTESTS_LO_FIRST,
+		ARGTESTS_LO_FIRST | CODEGEN_THOROUGH,
+		ARGTESTS_SPECIALISE | ARGTESTS_LO_FIRST | CODEGEN_THOROUGH,
+	};
+	struct diag diag = { .out = tmpfile() };
+	struct resolve_options ro = { 0 };
+	struct policy_ast *ast;
+	struct resolved *r;
+	struct decision *d;
+	struct tree *trees[4];
+	int fd = mkstemp(path);
+
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	ast = policy_parse_file(path, &diag);
+	unlink(path);
+	cr_assert_not_null(ast);
+	r = resolve_policy(ast, m->arch, &ro, &diag);
+	cr_assert_not_null(r);
+	d = decide(r, &diag);
+	trees[0] = tree_build(d, NULL);
+	trees[1] = tree_build_chains(d, 1);
+	trees[2] = tree_build_chains(d, 3);
+	trees[3] = tree_build_fewest(d);
+	cr_assert_not_null(trees[3], "%zu ranges", d->nranges);
+	cr_assert_leq(tree_depth(trees[3]), ceil_log2(d->nranges) + 1);
+	for (size_t i = 1; i < 3; i++)
+		if (trees[i])
+			cr_assert_leq(tree_compares(trees[3]), tree_compares(trees[i]),
+				      "chains of %zu have fewer compares", i == 1 ? (size_t)1 : 3);
+	for (size_t i = 0; i < 4; i++) {
+		for (size_t w = 0; trees[i] && w < sizeof(ways) / sizeof(ways[0]); w++) {
+			size_t len;
+			struct sock_filter *prog = build_one(d, trees[i], ways[w], &len);
+			struct program p = { .insns = prog, .len = len };
+
+			if (!prog)
+				continue;       /* does not fit: refused, not wrong */
+			cr_assert_eq(sim_check(prog, len, err, sizeof(err)), 0,
+				     "tree %zu way %#x: %s", i, ways[w], err);
+			check_decisions(m, &p, seed + i * 16 + w, 8);
+			free(prog);
+		}
+		tree_free(trees[i]);
+	}
+	decision_free(d);
+	resolved_free(r);
+	policy_free(ast);
+	fclose(diag.out);
+	diag_free(&diag);
+	free(text);
+}
+
+Test(codegen, every_tree_and_way_decides_alike, .timeout = 120)
+{
+	const char *archs[] = { "x86_64", "aarch64" };
+
+	for (size_t a = 0; a < 2; a++) {
+		const struct arch *arch = arch_by_name(archs[a]);
+		uint64_t st = 0x5eed0000 + a;
+
+		for (int i = 0; i < 40; i++) {
+			struct model m = random_model(arch, &st, 2 + rnd(&st) % 40,
+						      8 + rnd(&st) % 120);
+
+			check_every_shape(&m, rnd(&st));
+			free(m.rules);
+		}
+	}
+}
+
+/* Low word first: a 64-bit equality still needs both words, whichever
+ * is tested first; and rules on one argument share the high word's test. */
+Test(codegen, low_word_first_still_compares_both_words)
+{
+	const struct arch *x86 = arch_by_name("x86_64");
+	struct mrule r[3] = {
+		{ .action = ACT_ERRNO | 1, .nrs = { 0 }, .nnrs = 1, .nconds = 1,
+		  .conds = { { .arg = 1, .op = M_EQ, .value = 0x700000010ull } } },
+		{ .action = ACT_ERRNO | 1, .nrs = { 0 }, .nnrs = 1, .nconds = 1,
+		  .conds = { { .arg = 1, .op = M_EQ, .value = 0x700000020ull } } },
+		{ .action = ACT_ERRNO | 2, .nrs = { 0 }, .nnrs = 1, .nconds = 1,
+		  .conds = { { .arg = 1, .op = M_NE, .value = 0x30ull } } },
+	};
+	struct model m = { x86, ACT_ALLOW, ACT_KILL_PROCESS, ACT_KILL_PROCESS, r, 3 };
+	static const uint64_t probes[] = {
+		0x700000010ull, 0x10, 0x800000010ull, 0x700000020ull, 0x20,
+		0x30, 0x100000030ull, 0x700000030ull, 0,
+	};
+
+	check_every_shape(&m, 11);
+	for (size_t i = 0; i < sizeof(probes) / sizeof(probes[0]); i++) {
+		struct sim_data dt = { .nr = 0, .arch = x86->audit_arch, .args = { 0, probes[i] } };
+		struct compiled c;
+		char *text = model_text(&m);
+
+		compile_ok(text, x86, &c);
+		cr_assert_eq(sim_run(c.prog.insns, c.prog.len, &dt, NULL), model_eval(&m, &dt),
+			     "arg1 %#llx", (unsigned long long)probes[i]);
+		program_free(&c.prog);
+		free(text);
+	}
+}
+
+/* ---- layout.c: blocks that jump to one return end up close ---------- */
+
+/* Three pieces, each a lone leaf of 200 instructions. Leaf 0 jumps to
+ * target 0 near its end, leaf 2 near its start: one copy after leaf 2
+ * serves both only when leaf 2 comes right after leaf 0, which the tree's
+ * order (0, 1, 2) does not have. */
+Test(layout, blocks_sharing_a_target_become_neighbours)
+{
+	struct lay_node nodes[3] = {
+		{ { -1, -1 }, 0, 200, 0, 0 },
+		{ { -1, -1 }, 1, 200, 0, 0 },
+		{ { -1, -1 }, 2, 200, 0, 0 },
+	};
+	int pieces[3] = { 0, 1, 2 };
+	struct lay_ref refs[3] = {
+		{ 0, 0, 150, 199 }, { 1, 1, 10, 199 }, { 2, 0, 10, 20 },
+	};
+	size_t sizes[2] = { 1, 1 };
+	struct lay_problem p = { nodes, 3, pieces, 3, 3, refs, 3, 2, sizes, 10 };
+	int where[3];
+
+	layout_order(&p, LAYOUT_TRIES_THOROUGH);
+	for (int i = 0; i < 3; i++)
+		where[pieces[i]] = i;
+	cr_assert_eq(where[2], where[0] + 1, "order %d %d %d",
+		     pieces[0], pieces[1], pieces[2]);
+}
+
+/* Inside a piece, the child laid out first may change, unless it is fixed. */
+Test(layout, children_swap_but_fixed_nodes_stay)
+{
+	/* Piece 0: node 0 over leaves 0 (node 1; jumps to target 0 late in
+	 * its block) and 1 (node 2). Piece 3: node 3 over leaves 2 (node 4)
+	 * and 3 (node 5; jumps to target 0 early), fixed with leaf 3 first. */
+	struct lay_node nodes[6] = {
+		{ { 1, 2 }, 0, 401, 0, 0 },
+		{ { -1, -1 }, 0, 200, 0, 0 },
+		{ { -1, -1 }, 1, 200, 0, 0 },
+		{ { 4, 5 }, 0, 401, 1, 1 },
+		{ { -1, -1 }, 2, 200, 0, 0 },
+		{ { -1, -1 }, 3, 200, 0, 0 },
+	};
+	int pieces[2] = { 0, 3 };
+	struct lay_ref refs[2] = { { 0, 0, 100, 199 }, { 3, 0, 0, 10 } };
+	size_t sizes[1] = { 1 };
+	struct lay_problem p = { nodes, 6, pieces, 2, 4, refs, 2, 1, sizes, 10 };
+
+	layout_order(&p, LAYOUT_TRIES_THOROUGH);
+	cr_assert_eq(nodes[3].first, 1, "a fixed node changed");
+	/* Only one order lets one copy serve both: leaf 0 last in its piece,
+	 * that piece first, right before leaf 3. */
+	cr_assert_eq(pieces[0], 0);
+	cr_assert_eq(nodes[0].first, 1, "leaf 0 should come second in its piece");
 }
