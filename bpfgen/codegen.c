@@ -103,7 +103,7 @@ struct layout {
 	size_t nchunks, chunks_cap;
 	struct lay_node *lnodes;        /* the chunks' nodes, for layout.c */
 	const struct tree **ltree;      /* lnode -> its tree node */
-	size_t nlnodes, lnodes_cap, ltree_cap;
+	size_t nlnodes, lnodes_cap, nltree, ltree_cap;
 };
 
 /* A subtree in which every jump is in reach. */
@@ -296,11 +296,9 @@ static int add_lnode(struct codegen *cg, struct layout *lo,
 	int at = (int)lo->nlnodes, c0, c1;
 	struct lay_node *n;
 
-	vec_push(&lo->lnodes, &lo->nlnodes, &lo->lnodes_cap, sizeof(*n));
-	lo->nlnodes--;
-	*(const struct tree **)vec_push(&lo->ltree, &lo->nlnodes, &lo->ltree_cap,
+	n = vec_push(&lo->lnodes, &lo->nlnodes, &lo->lnodes_cap, sizeof(*n));
+	*(const struct tree **)vec_push(&lo->ltree, &lo->nltree, &lo->ltree_cap,
 					sizeof(*lo->ltree)) = t;
-	n = &lo->lnodes[at];
 	n->child[0] = n->child[1] = -1;
 	n->leaf = leaf;
 	n->first = 0;
