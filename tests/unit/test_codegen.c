@@ -641,7 +641,7 @@ static void check_every_shape(const struct model *m, uint64_t seed)
 	free(text);
 }
 
-Test(codegen, every_tree_and_way_decides_alike, .timeout = 120)
+Test(codegen, every_tree_and_way_decides_alike)
 {
 	const char *archs[] = { "x86_64", "aarch64" };
 
