@@ -29,6 +29,27 @@ static int report(struct diag *d, struct pos p, const char *kind,
 	return 1;
 }
 
+static int report_fmt(struct diag *d, struct pos p, const char *kind,
+		      const char *fmt, ...) BPFGEN_PRINTF(4, 5);
+static int report_fmt(struct diag *d, struct pos p, const char *kind,
+		      const char *fmt, ...)
+{
+	va_list ap;
+	int r;
+
+	va_start(ap, fmt);
+	r = report(d, p, kind, fmt, ap);
+	va_end(ap);
+	return r;
+}
+
+/* MSG with its warning's name appended. */
+static int report_str(struct diag *d, struct pos p, const char *kind,
+		      const char *msg, const char *name)
+{
+	return report_fmt(d, p, kind, "%s [-W%s]", msg, name);
+}
+
 void diag_free(struct diag *d)
 {
 	for (size_t i = 0; i < d->nseen; i++)
@@ -65,4 +86,57 @@ void diag_note(struct diag *d, struct pos p, const char *fmt, ...)
 	va_start(ap, fmt);
 	report(d, p, "note", fmt, ap);
 	va_end(ap);
+}
+
+static const char *const warn_names[W_COUNT] = {
+	[W_TWIN] = "twin", [W_CLONE3] = "clone3", [W_IO_URING] = "io-uring",
+	[W_ESSENTIAL] = "essential", [W_POINTER] = "pointer",
+	[W_ARG64] = "arg64", [W_SHADOWED] = "shadowed", [W_NEVER] = "never",
+	[W_ALWAYS] = "always", [W_UNKNOWN_TYPE] = "unknown-type",
+	[W_OPEN_ARCH] = "open-arch",
+};
+
+const char *warn_name(enum warn_id w)
+{
+	return w < W_COUNT ? warn_names[w] : "?";
+}
+
+int warn_by_name(const char *name)
+{
+	for (int i = 0; i < W_COUNT; i++)
+		if (strcmp(warn_names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+int diag_warn(struct diag *d, enum warn_id w, struct pos p, const char *fmt, ...)
+{
+	char msg[1100];
+	va_list ap;
+	int fresh;
+
+	if (d->disabled & (1u << w))
+		return 0;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (d->werror) {
+		diag_error(d, p, "%s [-Werror=%s]", msg, warn_names[w]);
+		return 1;
+	}
+	fresh = report_str(d, p, "warning", msg, warn_names[w]);
+	if (fresh)
+		d->warnings++;
+	return fresh;
+}
+
+void diag_fixit(struct diag *d, struct pos p, const char *fmt, ...)
+{
+	char msg[1100];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	diag_note(d, p, "fix-it: %s", msg);
 }

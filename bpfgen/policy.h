@@ -37,11 +37,14 @@ struct action_ast {
 
 enum cmp_op { OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE };
 
-/* argK [& MASK] OP VALUE, or lo32(argK) [& MASK] OP VALUE. */
+/* OPERAND [& MASK] OP VALUE, where OPERAND is argK, a parameter's name
+ * (cmd, flags...), or either inside lo32(...) or arg64(...). */
 struct cond_ast {
 	struct pos pos;
-	int arg;
-	int lo32;
+	int arg;            /* K of argK; -1 when named by PARAM */
+	char param[TOK_TEXT_MAX]; /* the parameter's name, or "" for argK */
+	int lo32;           /* lo32(...): the low 32 bits, whatever the type */
+	int arg64;          /* arg64(...): the whole register, whatever the type */
 	int has_mask;
 	struct value_expr mask;
 	enum cmp_op op;
