@@ -18,7 +18,7 @@
 /* Past this many points of the walk, stop specialising on facts: a policy
  * crafted to make many fact sets meet could otherwise take very long. */
 #define MEMO_BUDGET       (1 << 18)
-#define MAX_STEPS         3       /* word tests per condition */
+#define MAX_STEPS         6       /* word tests per condition (a range) */
 /* More tests than the kernel takes instructions: no program can fit. */
 #define MAX_TESTS         4096
 
@@ -31,7 +31,7 @@ enum word_op { W_EQ, W_GT, W_GE };
 struct step {
 	uint32_t off;
 	enum word_op op;
-	uint32_t mask;      /* W_EQ: (word & mask) == k */
+	uint32_t mask;      /* (word & mask) OP k: 16-bit parameters are masked */
 	uint32_t k;
 	int on_true, on_false;
 };
@@ -127,35 +127,68 @@ static int eq_steps(const struct cond *c, int lo_first, struct step *st)
 	return n;
 }
 
-/* arg > value (STRICT) or arg >= value, unsigned. */
-static int greater_steps(const struct cond *c, int strict, struct step *st)
+/* arg > value (STRICT) or arg >= value, unsigned. A lo32 condition
+ * compares the low word and'ed with its mask (0xffff for 16-bit
+ * parameters). */
+static int greater_steps(const struct cond *c, int strict, uint64_t value,
+			 struct step *st)
 {
 	enum word_op op = strict ? W_GT : W_GE;
-	uint32_t hi = (uint32_t)(c->value >> 32), lo = (uint32_t)c->value;
+	uint32_t hi = (uint32_t)(value >> 32), lo = (uint32_t)value;
 	uint32_t h = SD_ARG_HI(c->arg), l = SD_ARG_LO(c->arg);
 
 	if (c->lo32) {
-		st[0] = mk(l, op, 0, lo, SUCC, FAIL);
+		st[0] = mk(l, op, (uint32_t)c->mask, lo, SUCC, FAIL);
 		return 1;
 	}
 	if (!strict && lo == 0) {            /* >= hi:0 iff high word >= hi */
-		st[0] = mk(h, W_GE, 0, hi, SUCC, FAIL);
+		st[0] = mk(h, W_GE, 0xffffffffu, hi, SUCC, FAIL);
 		return 1;
 	}
 	if (hi == 0xffffffffu) {             /* the high word cannot exceed it */
 		st[0] = mk(h, W_EQ, 0xffffffffu, hi, 1, FAIL);
-		st[1] = mk(l, op, 0, lo, SUCC, FAIL);
+		st[1] = mk(l, op, 0xffffffffu, lo, SUCC, FAIL);
 		return 2;
 	}
 	if (hi == 0) {                       /* not > 0 means == 0 */
-		st[0] = mk(h, W_GT, 0, 0, SUCC, 1);
-		st[1] = mk(l, op, 0, lo, SUCC, FAIL);
+		st[0] = mk(h, W_GT, 0xffffffffu, 0, SUCC, 1);
+		st[1] = mk(l, op, 0xffffffffu, lo, SUCC, FAIL);
 		return 2;
 	}
-	st[0] = mk(h, W_GT, 0, hi, SUCC, 1);
+	st[0] = mk(h, W_GT, 0xffffffffu, hi, SUCC, 1);
 	st[1] = mk(h, W_EQ, 0xffffffffu, hi, 2, FAIL);
-	st[2] = mk(l, op, 0, lo, SUCC, FAIL);
+	st[2] = mk(l, op, 0xffffffffu, lo, SUCC, FAIL);
 	return 3;
+}
+
+static void negate(struct step *st, int n)
+{
+	for (int i = 0; i < n; i++) {
+		st[i].on_true = swap_outcome(st[i].on_true);
+		st[i].on_false = swap_outcome(st[i].on_false);
+	}
+}
+
+/* value <= arg <= value2: arg >= value, then not (arg > value2). */
+static int range_steps(const struct cond *c, struct step *st)
+{
+	int n = greater_steps(c, 0, c->value, st);
+	int m = greater_steps(c, 1, c->value2, st + n);
+
+	negate(st + n, m);
+	for (int i = 0; i < n; i++) {
+		if (st[i].on_true == SUCC)
+			st[i].on_true = n;
+		if (st[i].on_false == SUCC)
+			st[i].on_false = n;
+	}
+	for (int i = n; i < n + m; i++) {
+		if (st[i].on_true >= 0)
+			st[i].on_true += n;
+		if (st[i].on_false >= 0)
+			st[i].on_false += n;
+	}
+	return n + m;
 }
 
 static int cond_steps(const struct cond *c, int lo_first, struct step *st)
@@ -164,17 +197,16 @@ static int cond_steps(const struct cond *c, int lo_first, struct step *st)
 
 	switch (c->op) {
 	case OP_EQ: return eq_steps(c, lo_first, st);
-	case OP_GT: return greater_steps(c, 1, st);
-	case OP_GE: return greater_steps(c, 0, st);
+	case OP_GT: return greater_steps(c, 1, c->value, st);
+	case OP_GE: return greater_steps(c, 0, c->value, st);
+	case OP_IN: return range_steps(c, st);
 	case OP_NE: n = eq_steps(c, lo_first, st); break;
-	case OP_LE: n = greater_steps(c, 1, st); break;
-	case OP_LT: n = greater_steps(c, 0, st); break;
+	case OP_LE: n = greater_steps(c, 1, c->value, st); break;
+	case OP_LT: n = greater_steps(c, 0, c->value, st); break;
+	case OP_OUT: n = range_steps(c, st); break;
 	default: abort();
 	}
-	for (int i = 0; i < n; i++) {     /* the negations */
-		st[i].on_true = swap_outcome(st[i].on_true);
-		st[i].on_false = swap_outcome(st[i].on_false);
-	}
+	negate(st, n);      /* the negations */
 	return n;
 }
 
@@ -193,8 +225,8 @@ static int implied(struct facts *f, const struct step *s)
 	if (w->known) {
 		switch (s->op) {
 		case W_EQ: return (w->value & s->mask) == s->k;
-		case W_GT: return w->value > s->k;
-		case W_GE: return w->value >= s->k;
+		case W_GT: return (w->value & s->mask) > s->k;
+		case W_GE: return (w->value & s->mask) >= s->k;
 		}
 	}
 	if (s->op == W_EQ && s->mask == 0xffffffffu)
@@ -384,8 +416,17 @@ static struct word_test test_for(const struct step *s, int32_t a_holds,
 	t.entry_mask = FULL;
 	t.k = s->k;
 	t.jop = s->op == W_GT ? BPF_JGT : s->op == W_GE ? BPF_JGE : BPF_JEQ;
-	if (s->op != W_EQ || s->mask == FULL)
+	if (s->mask == FULL)
 		return t;
+	if (s->op != W_EQ) {                 /* a 16-bit parameter's order */
+		if (masked) {
+			t.load = 0;
+			t.entry_mask = s->mask;
+		} else {
+			t.and_mask = s->mask;
+		}
+		return t;
+	}
 	if (s->k == 0 || (s->k == s->mask && !(s->mask & (s->mask - 1)))) {
 		/* jset: no mask bit set / the one mask bit set */
 		t.jop = BPF_JSET;

@@ -26,6 +26,7 @@ static unsigned node_hash(const struct chain_node *n)
 		h = mix(h, (uint64_t)(c->arg | c->lo32 << 4 | (int)c->op << 8));
 		h = mix(h, c->mask);
 		h = mix(h, c->value);
+		h = mix(h, c->value2);
 	}
 	return h;
 }
@@ -35,7 +36,7 @@ static int conds_equal(const struct cond *a, const struct cond *b, size_t n)
 	for (size_t i = 0; i < n; i++)
 		if (a[i].arg != b[i].arg || a[i].lo32 != b[i].lo32 ||
 		    a[i].op != b[i].op || a[i].mask != b[i].mask ||
-		    a[i].value != b[i].value)
+		    a[i].value != b[i].value || a[i].value2 != b[i].value2)
 			return 0;
 	return 1;
 }

@@ -103,12 +103,19 @@ static int digit_value(int c)
 	return 99;
 }
 
+/* A number, or with a leading '-' a negative one: -100 is the 64-bit
+ * two's complement, which a typed compare takes as its parameter's C
+ * type (int: 0xffffff9c). */
 static struct token lex_number(struct lexer *lx, struct token t)
 {
 	unsigned base = 10;
-	int digits = 0;
+	int digits = 0, minus = 0;
 	uint64_t v = 0;
 
+	if (peek(lx, 0) == '-') {
+		minus = 1;
+		advance(lx);
+	}
 	if (peek(lx, 0) == '0' && (peek(lx, 1) == 'x' || peek(lx, 1) == 'X'))
 		base = 16;
 	else if (peek(lx, 0) == '0' && (peek(lx, 1) == 'o' || peek(lx, 1) == 'O'))
@@ -153,8 +160,12 @@ static struct token lex_number(struct lexer *lx, struct token t)
 		diag_error(lx->diag, t.pos, "number has no digits");
 		return error_token(lx, t);
 	}
+	if (minus && v > (UINT64_C(1) << 63)) {
+		diag_error(lx->diag, t.pos, "number does not fit in 64 bits");
+		return error_token(lx, t);
+	}
 	t.kind = T_NUMBER;
-	t.num = v;
+	t.num = minus ? (uint64_t)0 - v : v;
 	return t;
 }
 
@@ -257,7 +268,7 @@ struct token lexer_next(struct lexer *lx)
 		t.kind = T_GROUP;
 		return lex_name(lx, t);
 	}
-	if (isdigit(c))
+	if (isdigit(c) || (c == '-' && peek(lx, 1) >= 0 && isdigit(peek(lx, 1))))
 		return lex_number(lx, t);
 	if (c == '"')
 		return lex_string(lx, t);

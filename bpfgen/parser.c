@@ -3,6 +3,7 @@
  * run reports every mistake. */
 #include <errno.h>
 #include <limits.h>
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -47,6 +48,7 @@ const char *cmp_op_name(enum cmp_op op)
 	static const char *const names[] = {
 		[OP_EQ] = "==", [OP_NE] = "!=", [OP_LT] = "<",
 		[OP_LE] = "<=", [OP_GT] = ">", [OP_GE] = ">=",
+		[OP_IN] = "in", [OP_OUT] = "not in",
 	};
 	return names[op];
 }
@@ -186,27 +188,55 @@ static int arg_index(const char *s)
 	return -1;
 }
 
+/* A parameter's name: a C identifier that is no word of the language. */
+static int param_name_ok(const char *s)
+{
+	if (!isalpha((unsigned char)s[0]) && s[0] != '_')
+		return 0;
+	for (const char *p = s; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_')
+			return 0;
+	return strcmp(s, "if") != 0;
+}
+
+/* argK, a parameter's name, or either inside lo32(...) or arg64(...). */
 static int parse_operand(struct parser *ps, struct cond_ast *c)
 {
 	int paren = 0;
 
-	if (ps->tok.kind == T_IDENT && strcmp(ps->tok.text, "lo32") == 0) {
+	if (ps->tok.kind == T_IDENT && (strcmp(ps->tok.text, "lo32") == 0 ||
+					strcmp(ps->tok.text, "arg64") == 0)) {
+		int is_lo32 = ps->tok.text[0] == 'l';
+
 		next(ps);
 		if (!accept_tok(ps, T_LPAREN))
-			return expected(ps, "'(' after lo32");
-		c->lo32 = 1;
+			return expected(ps, is_lo32 ? "'(' after lo32" : "'(' after arg64");
+		c->lo32 = is_lo32;
+		c->arg64 = !is_lo32;
 		paren = 1;
 	}
-	if (ps->tok.kind != T_IDENT || arg_index(ps->tok.text) < 0) {
-		if (ps->tok.kind == T_IDENT && strncmp(ps->tok.text, "arg", 3) == 0) {
+	if (ps->tok.kind != T_IDENT)
+		return expected(ps, "an argument (arg0 ... arg5, a parameter's name, "
+				"lo32(...) or arg64(...))");
+	c->arg = arg_index(ps->tok.text);
+	if (c->arg < 0) {
+		if (strncmp(ps->tok.text, "arg", 3) == 0 &&
+		    isdigit((unsigned char)ps->tok.text[3])) {
 			diag_error(ps->diag, ps->tok.pos,
 				   "'%s' is not an argument: syscalls have arg0 to arg5",
 				   ps->tok.text);
 			return -1;
 		}
-		return expected(ps, "an argument (arg0 ... arg5 or lo32(argK))");
+		if (strcmp(ps->tok.text, "lo32") == 0 || strcmp(ps->tok.text, "arg64") == 0) {
+			diag_error(ps->diag, ps->tok.pos,
+				   "lo32() and arg64() take an argument, not each other");
+			return -1;
+		}
+		if (!param_name_ok(ps->tok.text))
+			return expected(ps, "an argument (arg0 ... arg5, a parameter's "
+					"name, lo32(...) or arg64(...))");
+		memcpy(c->param, ps->tok.text, sizeof(c->param));
 	}
-	c->arg = arg_index(ps->tok.text);
 	next(ps);
 	if (paren && !accept_tok(ps, T_RPAREN))
 		return expected(ps, "')'");

@@ -35,7 +35,9 @@ struct action_ast {
 	struct value_expr arg;
 };
 
-enum cmp_op { OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE };
+/* OP_IN and OP_OUT (a value within / outside an unsigned range) are made
+ * by resolve.c from signed ordered compares; no policy writes them. */
+enum cmp_op { OP_EQ, OP_NE, OP_LT, OP_LE, OP_GT, OP_GE, OP_IN, OP_OUT };
 
 /* OPERAND [& MASK] OP VALUE, where OPERAND is argK, a parameter's name
  * (cmd, flags...), or either inside lo32(...) or arg64(...). */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arch/types.h"
 #include "bpfgen/groups.h"
 #include "bpfgen/resolve.h"
 #include "bpfgen/seccomp.h"
@@ -229,62 +230,351 @@ static void sort_unique(struct rule *r)
 	r->nnrs = k;
 }
 
-/* 1: always true, -1: never true, 0: depends on the argument. */
+/* 1: always true, -1: never true, 0: depends on the argument. (arg &
+ * MASK) takes every value from 0 to MASK that MASK's bits allow, 0 and
+ * MASK included. */
 static int cond_truth(const struct cond *c)
 {
-	uint64_t max = c->lo32 ? 0xffffffffu : UINT64_MAX;
+	uint64_t m = c->mask;
 
-	if (c->value & ~c->mask)
-		return c->op == OP_EQ ? -1 : c->op == OP_NE ? 1 : 0;
-	if (c->mask == 0)       /* arg & 0 is 0, and so is the value */
-		return c->op == OP_EQ ? 1 : c->op == OP_NE ? -1 : 0;
-	if (c->mask != max)
-		return 0;
 	switch (c->op) {
-	case OP_LT: return c->value == 0 ? -1 : 0;
-	case OP_GE: return c->value == 0 ? 1 : 0;
-	case OP_GT: return c->value == max ? -1 : 0;
-	case OP_LE: return c->value == max ? 1 : 0;
-	default: return 0;
+	case OP_EQ:
+	case OP_NE:
+		if (c->value & ~m)
+			return c->op == OP_EQ ? -1 : 1;
+		if (m == 0)       /* arg & 0 is 0, and so is the value */
+			return c->op == OP_EQ ? 1 : -1;
+		return 0;
+	case OP_LT: return c->value == 0 ? -1 : c->value > m ? 1 : 0;
+	case OP_GE: return c->value == 0 ? 1 : c->value > m ? -1 : 0;
+	case OP_GT: return c->value >= m ? -1 : 0;
+	case OP_LE: return c->value >= m ? 1 : 0;
+	case OP_IN:
+	case OP_OUT: {
+		int t = c->value > c->value2 || c->value > m ? -1 :
+			c->value == 0 && c->value2 >= m ? 1 : 0;
+		return c->op == OP_IN ? t : -t;
 	}
+	}
+	return 0;
 }
 
-static int resolve_cond(struct resolver *rs, const struct cond_ast *ca,
-			struct rule *r, size_t *cap)
-{
-	struct cond c = { .arg = ca->arg, .lo32 = ca->lo32, .op = ca->op };
-	uint64_t max = ca->lo32 ? 0xffffffffu : UINT64_MAX;
-	int truth;
+/* What a condition compares for one syscall: which argument, how many of
+ * its bits, and in which order. */
+struct operand {
+	int arg;
+	int width;          /* 16, 32 or 64 */
+	int is_signed;
+	const struct syscall_param *param;  /* NULL: untyped */
+};
 
-	c.mask = max;
-	if (ca->has_mask && resolve_value(rs, &ca->mask, &c.mask) < 0)
-		return -1;
-	if (resolve_value(rs, &ca->value, &c.value) < 0)
-		return -1;
-	if (c.mask > max || c.value > max) {
-		diag_error(rs->diag, c.mask > max ? ca->mask.pos : ca->value.pos,
-			   "lo32(arg%d) compares the low 32 bits; 0x%llx does not fit",
-			   ca->arg, (unsigned long long)(c.mask > max ? c.mask : c.value));
-		return -1;
+static int operands_equal(const struct operand *a, const struct operand *b, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (a[i].arg != b[i].arg || a[i].width != b[i].width ||
+		    a[i].is_signed != b[i].is_signed)
+			return 0;
+	return 1;
+}
+
+static void param_list(const struct syscall_proto *p, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < p->nparams && n < size; i++)
+		n += (size_t)snprintf(buf + n, size - n, "%s%s", i ? ", " : "",
+				      p->params[i].name);
+	if (p->nparams == 0)
+		snprintf(buf, size, "none");
+}
+
+/* The operand of condition CA for syscall NAME, or -1 after an error. */
+static int operand_for(struct resolver *rs, const struct cond_ast *ca,
+		       const char *name, struct operand *op)
+{
+	const struct syscall_proto *p = arch_syscall_proto(rs->arch, name);
+	int known = p && p->known;
+	char params[256];
+
+	memset(op, 0, sizeof(*op));
+	op->arg = ca->arg;
+	if (ca->param[0]) {
+		if (!known) {
+			diag_error(rs->diag, ca->pos, "the parameters of %s are not known on %s, "
+				   "so '%s' names nothing: write argK", name,
+				   rs->arch->name, ca->param);
+			return -1;
+		}
+		op->arg = syscall_param_index(p, ca->param);
+		if (op->arg < 0) {
+			param_list(p, params, sizeof(params));
+			diag_error(rs->diag, ca->pos, "%s has no parameter '%s' (its "
+				   "parameters: %s)", name, ca->param, params);
+			return -1;
+		}
 	}
-	truth = cond_truth(&c);
-	if (truth > 0) {
-		diag_warning(rs->diag, ca->pos, "this condition is always true; it is ignored");
+	if (ca->arg64 || ca->lo32) {
+		op->width = ca->lo32 ? 32 : 64;
+		if (known && op->arg < p->nparams)
+			op->param = &p->params[op->arg];
 		return 0;
 	}
-	if (truth < 0) {
-		diag_warning(rs->diag, ca->pos,
-			     "this condition can never be true; the rule never applies");
-		r->never = 1;
+	if (!known) {
+		diag_warn(rs->diag, W_UNKNOWN_TYPE, ca->pos, "the parameter types of %s "
+			  "are not known on %s: arg%d is compared as the whole 64-bit "
+			  "register", name, rs->arch->name, op->arg);
+		diag_fixit(rs->diag, ca->pos, "write lo32(arg%d) if the kernel reads "
+			   "an int or unsigned int there, arg64(arg%d) to keep 64 bits",
+			   op->arg, op->arg);
+		op->width = 64;
+		return 0;
 	}
-	*(struct cond *)vec_push(&r->conds, &r->nconds, cap, sizeof(c)) = c;
+	if (op->arg >= p->nparams) {
+		param_list(p, params, sizeof(params));
+		diag_error(rs->diag, ca->pos, "%s takes %d parameter%s (%s): the kernel "
+			   "never reads arg%d; write arg64(arg%d) to test the register anyway",
+			   name, p->nparams, p->nparams == 1 ? "" : "s", params,
+			   op->arg, op->arg);
+		return -1;
+	}
+	op->param = &p->params[op->arg];
+	op->width = op->param->is_pointer ? 64 : op->param->width;
+	op->is_signed = op->param->is_signed && !op->param->is_pointer;
 	return 0;
+}
+
+/* X as a WIDTH-bit value: its low bits when the rest is zero, or a
+ * sign extension (a negative constant such as AT_FDCWD); -1 otherwise. */
+static int fit(uint64_t x, int width, uint64_t *out)
+{
+	uint64_t m = width == 64 ? UINT64_MAX : (UINT64_C(1) << width) - 1;
+	uint64_t top = (m >> 1) + 1;
+
+	if ((x & ~m) == 0 || ((x | m) == UINT64_MAX && (x & top))) {
+		*out = x & m;
+		return 0;
+	}
+	return -1;
+}
+
+static void set_range(struct cond *c, enum cmp_op op, uint64_t lo, uint64_t hi)
+{
+	uint64_t m = c->mask;
+
+	c->op = op;
+	c->value = lo;
+	c->value2 = hi;
+	if (lo == hi) {
+		c->op = op == OP_IN ? OP_EQ : OP_NE;
+	} else if (hi == m) {          /* [lo, max] */
+		c->op = op == OP_IN ? OP_GE : OP_LT;
+	} else if (lo == 0) {          /* [0, hi] */
+		c->op = op == OP_IN ? OP_LE : OP_GT;
+		c->value = hi;
+	}
+	if (c->op != OP_IN && c->op != OP_OUT)
+		c->value2 = 0;
+}
+
+/* C's signed order on a WIDTH-bit parameter, as unsigned ranges of its
+ * bits: x < s is "x outside [s, MAX]" for s >= 0 and "x within [MIN, s-1]"
+ * for s < 0 (MIN and MAX as bit patterns: 0x80..0 and 0x7f..f). */
+static void signed_order(struct cond *c, enum cmp_op op, uint64_t v)
+{
+	uint64_t m = c->mask, min = (m >> 1) + 1, max = m >> 1;
+	int negate = op == OP_GE || op == OP_GT;
+
+	if (op == OP_LE || op == OP_GT) {      /* x <= v is x < v + 1 */
+		if (v == max) {               /* <= MAX always, > MAX never */
+			c->op = negate ? OP_OUT : OP_IN;
+			c->value = 0;
+			c->value2 = m;
+			return;
+		}
+		v = (v + 1) & m;
+	}
+	/* x < v */
+	if (v == min) {                          /* nothing is below MIN */
+		c->op = negate ? OP_OUT : OP_IN;
+		c->value = 1;
+		c->value2 = 0;
+		return;
+	}
+	if (v & min)
+		set_range(c, negate ? OP_OUT : OP_IN, min, v - 1);
+	else
+		set_range(c, negate ? OP_IN : OP_OUT, v, max);
+}
+
+static const char *param_desc(const struct operand *op, char *buf, size_t size)
+{
+	if (op->param)
+		snprintf(buf, size, "'%s' (%s, %d bits)", op->param->name,
+			 op->param->ctype, op->width);
+	else
+		snprintf(buf, size, "the low 32 bits");
+	return buf;
+}
+
+/* Condition CA, whose MASK/VALUE are already resolved, on OP's operand. */
+static int typed_cond(struct resolver *rs, const struct cond_ast *ca,
+		      const struct operand *op, const char *name,
+		      uint64_t mask, uint64_t value, struct cond *c)
+{
+	char desc[160];
+	uint64_t v;
+
+	memset(c, 0, sizeof(*c));
+	c->arg = op->arg;
+	c->lo32 = op->width < 64;
+	c->op = ca->op;
+	c->mask = op->width == 64 ? UINT64_MAX : (UINT64_C(1) << op->width) - 1;
+	if (ca->lo32 && ((ca->has_mask && mask > 0xffffffffu) || value > 0xffffffffu)) {
+		int bad_mask = ca->has_mask && mask > 0xffffffffu;
+
+		diag_error(rs->diag, bad_mask ? ca->mask.pos : ca->value.pos,
+			   "lo32(arg%d) compares the low 32 bits; 0x%llx does not fit",
+			   op->arg, (unsigned long long)(bad_mask ? mask : value));
+		return -1;
+	}
+	if (ca->has_mask) {
+		if (fit(mask, op->width, &v) < 0) {
+			diag_error(rs->diag, ca->mask.pos, "mask 0x%llx does not fit %s's "
+				   "parameter %s", (unsigned long long)mask, name,
+				   param_desc(op, desc, sizeof(desc)));
+			return -1;
+		}
+		c->mask = v;
+	}
+	if (fit(value, op->width, &v) < 0) {
+		diag_error(rs->diag, ca->value.pos, "0x%llx does not fit %s's parameter "
+			   "%s: the kernel never sees the upper bits, so no call can "
+			   "match it (write arg64(...) to compare the register)",
+			   (unsigned long long)value, name, param_desc(op, desc, sizeof(desc)));
+		return -1;
+	}
+	c->value = v;
+	if (op->is_signed && ca->op != OP_EQ && ca->op != OP_NE)
+		signed_order(c, ca->op, v);
+	return 0;
+}
+
+/* Conditions CA[0..N) for the syscalls of R that share operands OPS: one
+ * resolved rule. Returns -1 after an error. */
+static int typed_rule(struct resolver *rs, const struct rule_ast *ra,
+		      const struct operand *ops, const char *name, int say_name,
+		      const uint64_t *masks, const uint64_t *values, struct rule *r)
+{
+	char for_name[96] = "";
+	size_t cap = 0;
+
+	if (say_name)     /* the rule's syscalls differ: say which one */
+		snprintf(for_name, sizeof(for_name), " for %s", name);
+	for (size_t i = 0; i < ra->nconds; i++) {
+		const struct cond_ast *ca = &ra->conds[i];
+		struct cond c;
+		int truth;
+
+		if (typed_cond(rs, ca, &ops[i], name, masks[i], values[i], &c) < 0)
+			return -1;
+		truth = cond_truth(&c);
+		if (truth > 0) {
+			diag_warn(rs->diag, W_ALWAYS, ca->pos,
+				  "this condition is always true%s; it is ignored", for_name);
+			continue;
+		}
+		if (truth < 0) {
+			diag_warn(rs->diag, W_NEVER, ca->pos, "this condition can never "
+				  "be true%s; the rule never applies%s", for_name,
+				  say_name ? " to it" : "");
+			r->never = 1;
+		}
+		*(struct cond *)vec_push(&r->conds, &r->nconds, &cap, sizeof(c)) = c;
+	}
+	return 0;
+}
+
+static void push_rule(struct resolver *rs, struct rule *r)
+{
+	*(struct rule *)vec_push(&rs->out->rules, &rs->out->nrules,
+				 &rs->out->rules_cap, sizeof(*r)) = *r;
+}
+
+/* A conditional rule: its syscalls grouped by what each condition
+ * compares for them (parameter types differ between syscalls), one
+ * resolved rule per group, in order of their lowest number. */
+static int resolve_conds(struct resolver *rs, const struct rule_ast *ra,
+			 struct rule *all)
+{
+	size_t n = ra->nconds, ngroups = 0;
+	uint64_t *masks = xcalloc(n, sizeof(*masks));
+	uint64_t *values = xcalloc(n, sizeof(*values));
+	struct operand *ops = xcalloc(all->nnrs * n + 1, sizeof(*ops));
+	size_t *group = xcalloc(all->nnrs + 1, sizeof(*group));
+	int rc = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct cond_ast *ca = &ra->conds[i];
+
+		masks[i] = UINT64_MAX;
+		if (ca->has_mask && resolve_value(rs, &ca->mask, &masks[i]) < 0)
+			rc = -1;
+		if (resolve_value(rs, &ca->value, &values[i]) < 0)
+			rc = -1;
+	}
+	for (size_t j = 0; j < all->nnrs && rc == 0; j++) {
+		const char *name = arch_syscall_name(rs->arch, all->nrs[j]);
+
+		for (size_t i = 0; i < n; i++)
+			if (operand_for(rs, &ra->conds[i], name, &ops[j * n + i]) < 0)
+				rc = -1;
+		for (group[j] = 0; group[j] < j; group[j]++)
+			if (group[group[j]] == group[j] &&
+			    operands_equal(&ops[group[j] * n], &ops[j * n], n))
+				break;
+	}
+	for (size_t j = 0; j < all->nnrs; j++)
+		ngroups += group[j] == j;
+	for (size_t j = 0; j < all->nnrs && rc == 0; j++) {
+		struct rule r = *all;
+		size_t cap = 0;
+
+		if (group[j] != j)
+			continue;
+		r.nrs = NULL;
+		r.nnrs = 0;
+		r.conds = NULL;
+		r.nconds = 0;
+		for (size_t k = j; k < all->nnrs; k++)
+			if (group[k] == j)
+				push_nr(&r, &cap, all->nrs[k]);
+		if (typed_rule(rs, ra, &ops[j * n], arch_syscall_name(rs->arch, all->nrs[j]),
+			       ngroups > 1, masks, values, &r) < 0) {
+			free(r.nrs);
+			free(r.conds);
+			rc = -1;
+			break;
+		}
+		push_rule(rs, &r);
+	}
+	/* Every name skipped on this architecture: keep the rule, empty. */
+	if (rc == 0 && all->nnrs == 0) {
+		push_rule(rs, all);
+		all->nrs = NULL;
+	}
+	free(all->nrs);
+	free(masks);
+	free(values);
+	free(ops);
+	free(group);
+	return rc;
 }
 
 static int resolve_rule(struct resolver *rs, const struct rule_ast *ra, size_t src)
 {
 	struct rule r;
-	size_t nrs_cap = 0, conds_cap = 0;
+	size_t nrs_cap = 0;
 	int rc = 0;
 
 	memset(&r, 0, sizeof(r));
@@ -295,18 +585,16 @@ static int resolve_rule(struct resolver *rs, const struct rule_ast *ra, size_t s
 	for (size_t i = 0; i < ra->nnames; i++)
 		if (resolve_name(rs, &ra->names[i], &r, &nrs_cap) < 0)
 			rc = -1;
-	for (size_t i = 0; i < ra->nconds; i++)
-		if (resolve_cond(rs, &ra->conds[i], &r, &conds_cap) < 0)
-			rc = -1;
 	if (rc < 0) {
 		free(r.nrs);
-		free(r.conds);
 		return -1;
 	}
 	sort_unique(&r);
-	*(struct rule *)vec_push(&rs->out->rules, &rs->out->nrules,
-				 &rs->out->rules_cap, sizeof(r)) = r;
-	return 0;
+	if (ra->nconds == 0) {
+		push_rule(rs, &r);
+		return 0;
+	}
+	return resolve_conds(rs, ra, &r);
 }
 
 static int resolve_settings(struct resolver *rs, const struct policy_ast *ast)
@@ -326,11 +614,11 @@ static int resolve_settings(struct resolver *rs, const struct policy_ast *ast)
 	/* Legal, and sometimes meant, but it opens exactly the holes the
 	 * architecture check exists to close: say so. */
 	if (ast->has_bad_arch && out->bad_arch == ACT_ALLOW)
-		diag_warning(rs->diag, ast->bad_arch.pos, "on-bad-arch allow lets every "
+		diag_warn(rs->diag, W_OPEN_ARCH, ast->bad_arch.pos, "on-bad-arch allow lets every "
 			     "other architecture's calls through unchecked (i386 'int 0x80' "
 			     "on x86_64, 32-bit ARM on aarch64): none of the rules apply to them");
 	if (ast->has_x32 && out->x32 == ACT_ALLOW)
-		diag_warning(rs->diag, ast->x32.pos, "on-x32 allow lets x32-numbered calls "
+		diag_warn(rs->diag, W_OPEN_ARCH, ast->x32.pos, "on-x32 allow lets x32-numbered calls "
 			     "through unchecked on x86_64: they reach the same kernel code "
 			     "as the calls the rules deny");
 	if (rs->opts->log_only) {

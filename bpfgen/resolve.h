@@ -10,14 +10,18 @@
 #include "arch/arch.h"
 #include "bpfgen/policy.h"
 
-/* One comparison on one argument, all values known. For lo32 conditions
- * only the low word is compared and MASK/VALUE fit in 32 bits. */
+/* One comparison on one argument, all values known, as the filter makes
+ * it: unsigned, on (argument & MASK). For lo32 conditions only the low
+ * word is compared and MASK/VALUE fit in 32 bits (a 16-bit parameter has
+ * MASK within 0xffff). Typed signed compares become OP_IN / OP_OUT:
+ * VALUE <= (arg & MASK) <= VALUE2, or not. */
 struct cond {
 	int arg;
 	int lo32;
 	enum cmp_op op;
-	uint64_t mask;      /* all ones when the condition has no mask */
+	uint64_t mask;      /* all ones (of the width) when the condition has no mask */
 	uint64_t value;
+	uint64_t value2;    /* OP_IN / OP_OUT: the range's upper end */
 };
 
 struct rule {

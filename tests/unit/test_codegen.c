@@ -107,7 +107,7 @@ static size_t cond_text(const struct mcond *c, char *buf, size_t n)
 {
 	char operand[16], mask[32] = "";
 
-	snprintf(operand, sizeof(operand), c->lo32 ? "lo32(arg%d)" : "arg%d", c->arg);
+	snprintf(operand, sizeof(operand), c->lo32 ? "lo32(arg%d)" : "arg64(arg%d)", c->arg);
 	if (c->has_mask)
 		snprintf(mask, sizeof(mask), " & 0x%llx", (unsigned long long)c->mask);
 	return (size_t)snprintf(buf, n, "%s%s %s 0x%llx", operand, mask, op_text[c->op],
