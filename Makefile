@@ -99,7 +99,7 @@ ARM32_CC       ?= arm-linux-gnueabihf-gcc
 GEN            := $(BUILD)/gen
 RT_SRC         := runtime/bpfrt.c tools/demo/auditlog.c
 RT_DEPS        := $(RT_SRC) runtime/bpfrt.h tools/demo/auditlog.h \
-                  $(GEN)/rt_actions.h $(GEN)/rt_args.h \
+                  $(GEN)/rt_actions.h $(GEN)/rt_args.h $(GEN)/rt_typed.h \
                   $(GEN)/pvf_worker.h $(GEN)/pvf_worker_log.h
 TARGET_PROGS   := $(TARGET_DIR)/demo $(TARGET_DIR)/rt_live $(TARGET_DIR)/runtime/libbpfrt.a
 

@@ -15,6 +15,14 @@ COMMON = [
     "args-and-max", "args-and-second-fails", "args-and-second-high",
     "args-and-first-fails", "args-ne-le-match", "args-ne-high-only",
     "args-ne-zero", "args-le-above",
+    # typed compares (tests/e2e/policies/rt_typed.policy): high bits of
+    # 32-bit parameters neither bypass a deny rule nor break an allow rule
+    "typed-ioctl-tiocsti", "typed-ioctl-tiocsti-high-bits",
+    "typed-ioctl-tiocsti-all-high", "typed-ioctl-other-cmd",
+    "typed-socket-inet-high-bits", "typed-socket-inet",
+    "typed-socket-high-bits-unfiltered",
+    "typed-fcntl-getfd-high-bits", "typed-fcntl-getfd",
+    "typed-fcntl-other-cmd", "typed-fcntl-high-bits-other-cmd",
     # the shipped worker policy (policies/pvf-worker.policy)
     "worker-socket", "worker-socketpair", "worker-connect",
     "worker-io-uring-setup", "worker-io-uring-enter",

@@ -33,6 +33,7 @@
  * policies/pvf-worker.policy (see the Makefile's runtime section). */
 #include "rt_actions.h"
 #include "rt_args.h"
+#include "rt_typed.h"
 #include "pvf_worker.h"
 
 #if defined(__x86_64__)
@@ -558,6 +559,21 @@ static const struct rt_case cases[] = {
 	ARGS("args-ne-high-only", "errno 31 (EMLINK)", SYS_sched_yield, 0, 0, 0, 0, 0x100000000, 0),
 	ARGS("args-ne-zero", "ok", SYS_sched_yield, 0, 0, 0, 0, 0, 0),
 	ARGS("args-le-above", "ok", SYS_sched_yield, 0, 0, 0, 0, 1, 0x100000001),
+
+	/* Typed compares (rt_typed.policy): the kernel reads the low 32 bits. */
+	CALL("typed-ioctl-tiocsti", "errno 1 (EPERM)", rt_typed_prog, SYS_ioctl, (unsigned long)-1, 0x5412),
+	CALL("typed-ioctl-tiocsti-high-bits", "errno 1 (EPERM)", rt_typed_prog, SYS_ioctl, (unsigned long)-1, 0x100005412),
+	CALL("typed-ioctl-tiocsti-all-high", "errno 1 (EPERM)", rt_typed_prog, SYS_ioctl, (unsigned long)-1, 0xffffffff00005412),
+	CALL("typed-ioctl-other-cmd", "errno 9 (EBADF)", rt_typed_prog, SYS_ioctl, (unsigned long)-1, 0x100005413),
+	CALL("typed-socket-inet-high-bits", "errno 97 (EAFNOSUPPORT)", rt_typed_prog, SYS_socket, 0xffffffff00000000 | AF_INET, SOCK_STREAM, 0),
+	CALL("typed-socket-inet", "errno 97 (EAFNOSUPPORT)", rt_typed_prog, SYS_socket, AF_INET, SOCK_STREAM, 0),
+	/* Without a filter the kernel makes that socket: the bypass is real. */
+	{ "typed-socket-high-bits-unfiltered", "ok", case_call_unfiltered, NULL, 0, SYS_socket,
+	  { 0xffffffff00000000 | AF_INET, SOCK_STREAM, 0 } },
+	CALL("typed-fcntl-getfd-high-bits", "errno 9 (EBADF)", rt_typed_prog, SYS_fcntl, (unsigned long)-1, 0xdeadbeef00000000 | F_GETFD),
+	CALL("typed-fcntl-getfd", "errno 9 (EBADF)", rt_typed_prog, SYS_fcntl, (unsigned long)-1, F_GETFD),
+	CALL("typed-fcntl-other-cmd", "errno 13 (EACCES)", rt_typed_prog, SYS_fcntl, (unsigned long)-1, F_GETFL),
+	CALL("typed-fcntl-high-bits-other-cmd", "errno 13 (EACCES)", rt_typed_prog, SYS_fcntl, (unsigned long)-1, 0x100000000 | F_GETFL),
 
 	/* The shipped worker policy. */
 	CALL("worker-socket", SIGSYS_KILL, pvf_worker_prog, SYS_socket, AF_INET, SOCK_STREAM, 0),
