@@ -44,7 +44,10 @@ class Cond:
     lo32: bool = False
 
     def text(self, rng=None):
-        operand = "lo32(arg%d)" % self.arg if self.lo32 else "arg%d" % self.arg
+        # arg64(): the whole register, as libseccomp compares it. A bare
+        # argK would compare only the bits the parameter's type has
+        # (README, "Typed compares"): the oracle could not follow that.
+        operand = "lo32(arg%d)" % self.arg if self.lo32 else "arg64(arg%d)" % self.arg
         if self.mask is not None:
             operand += " & " + number_text(self.mask, rng)
         return "%s %s %s" % (operand, self.op, number_text(self.value, rng))
