@@ -15,17 +15,23 @@ CFLAGS  += $(SAN_FLAGS)
 LDFLAGS += $(SAN_FLAGS)
 endif
 
-# Library code shared by the compiler and the tools. Every .c file under
-# arch/, bpfgen/ (except main.c) and tools/lib/ is part of it.
-LIB_SRC := $(wildcard arch/*.c) \
+# Programs: tools/DIR/NAME.c holds NAME's main(), built as build/NAME.
+# Each folder under tools/ is one subsystem: bpf/ the bytecode tools over
+# the BPF machine, diff/ bpfdiff, audit/ seccomp-audit.
+PROGRAMS := tools/bpf/bpfsim tools/bpf/bpfdis tools/bpf/bpfasm \
+            tools/diff/bpfdiff tools/audit/seccomp-audit
+TOOLS    := $(addprefix $(BUILD)/,$(notdir $(PROGRAMS)))
+
+# Library code: arch/ (architectures, generated tables), bpf/ (the BPF
+# machine the compiler and the tools share: seccomp's encodings, the
+# emulator and checker, assembler, disassembler), bpfgen/ (the compiler
+# but its main.c) and every other .c file of a tools/ subsystem. Arrows go
+# one way: tools/ -> bpfgen/ -> bpf/ -> arch/.
+LIB_SRC := $(wildcard arch/*.c) $(wildcard bpf/*.c) \
            $(filter-out bpfgen/main.c,$(wildcard bpfgen/*.c)) \
-           $(wildcard tools/lib/*.c)
+           $(filter-out $(PROGRAMS:%=%.c),$(wildcard tools/audit/*.c tools/diff/*.c tools/bpf/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 LIB     := $(BUILD)/libbpfgen.a
-
-# Each tools/NAME.c is a program: build/NAME.
-TOOL_SRC := $(wildcard tools/*.c)
-TOOLS    := $(TOOL_SRC:tools/%.c=$(BUILD)/%)
 
 # Test helper programs: tests/e2e/helpers/NAME.c -> build/tests/NAME.
 HELPER_SRC := $(wildcard tests/e2e/helpers/*.c)
@@ -50,8 +56,11 @@ $(LIB): $(LIB_OBJ)
 $(BUILD)/bpfgen: $(BUILD)/obj/bpfgen/main.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/%: $(BUILD)/obj/tools/%.o $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+define program
+$(BUILD)/$(notdir $(1)): $(BUILD)/obj/$(1).o $(LIB)
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+endef
+$(foreach p,$(PROGRAMS),$(eval $(call program,$(p))))
 
 # seccomp-audit reads journalctl's JSON output through json-c.
 $(BUILD)/seccomp-audit: LDLIBS += -ljson-c

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "bpfgen/argtests.h"
-#include "bpfgen/seccomp.h"
+#include "bpf/seccomp.h"
 #include "bpfgen/util.h"
 
 #define NWORDS     12     /* arg0.lo .. arg5.hi */

@@ -19,7 +19,7 @@
 #include "bpfgen/argtests.h"
 #include "bpfgen/codegen.h"
 #include "bpfgen/layout.h"
-#include "bpfgen/seccomp.h"
+#include "bpf/seccomp.h"
 #include "bpfgen/util.h"
 
 #define LD_ABS   (BPF_LD | BPF_W | BPF_ABS)

@@ -10,7 +10,7 @@
 #include "bpfgen/jumps.h"
 #include "bpfgen/policy.h"
 #include "bpfgen/resolve.h"
-#include "bpfgen/seccomp.h"
+#include "bpf/seccomp.h"
 #include "bpfgen/tree.h"
 #include "bpfgen/util.h"
 #include "bpfgen/weights.h"

@@ -4,7 +4,7 @@
 #include <ctype.h>
 #include <string.h>
 
-#include "bpfgen/disasm.h"
+#include "bpf/disasm.h"
 #include "bpfgen/emit.h"
 #include "bpfgen/version.h"
 

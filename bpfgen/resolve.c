@@ -8,7 +8,7 @@
 #include "arch/types.h"
 #include "bpfgen/groups.h"
 #include "bpfgen/resolve.h"
-#include "bpfgen/seccomp.h"
+#include "bpf/seccomp.h"
 #include "bpfgen/suggest.h"
 #include "bpfgen/util.h"
 

@@ -2,9 +2,9 @@
  * emulator for every syscall number, so they are exact, not estimates. */
 #include <string.h>
 
-#include "bpfgen/seccomp.h"
+#include "bpf/seccomp.h"
 #include "bpfgen/stats.h"
-#include "tools/lib/sim.h"
+#include "bpf/sim.h"
 
 static size_t ceil_log2(size_t n)
 {

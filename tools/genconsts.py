@@ -30,7 +30,7 @@ import tempfile
 TARGETS = [("x86_64", "gcc"), ("aarch64", "aarch64-linux-gnu-gcc")]
 
 # (headers, regex of names to take from them). SECCOMP_RET_* is left out on
-# purpose: action encodings are known only by bpfgen/seccomp.h.
+# purpose: action encodings are known only by bpf/seccomp.h.
 GROUPS = [
     (["errno.h"], r"E[A-Z0-9]+"),
     (["sys/socket.h"], r"(AF|PF|SOCK|MSG|SOL|SO|SHUT|SCM)_\w+"),

@@ -8,7 +8,7 @@
 
 #include <linux/audit.h>
 
-#include "tools/lib/audit.h"
+#include "tools/audit/audit.h"
 
 static void check_event(const struct audit_event *ev, FILE *sink)
 {

@@ -8,9 +8,9 @@
 #include <unistd.h>
 
 #include "arch/arch.h"
-#include "bpfgen/disasm.h"
-#include "bpfgen/seccomp.h"
-#include "tools/lib/sim.h"
+#include "bpf/disasm.h"
+#include "bpf/seccomp.h"
+#include "bpf/sim.h"
 
 static const char *input_path(void)
 {

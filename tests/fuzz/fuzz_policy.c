@@ -11,7 +11,7 @@
 #include "bpfgen/compile.h"
 #include "bpfgen/diag.h"
 #include "bpfgen/policy.h"
-#include "tools/lib/sim.h"
+#include "bpf/sim.h"
 
 /* The parser reads a path. A per-process file in /dev/shm keeps parallel
  * fuzzers (-jobs) apart. */

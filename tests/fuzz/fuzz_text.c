@@ -9,10 +9,10 @@
 #include <string.h>
 
 #include "arch/arch.h"
-#include "bpfgen/disasm.h"
-#include "tools/lib/asm.h"
-#include "tools/lib/header_read.h"
-#include "tools/lib/sim.h"
+#include "bpf/disasm.h"
+#include "bpf/asm.h"
+#include "bpf/header_read.h"
+#include "bpf/sim.h"
 
 /* PROG, if the kernel would take it, as a listing assembled again: the
  * same bytes or a bug. */

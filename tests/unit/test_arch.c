@@ -259,7 +259,7 @@ Test(arch_consts, arch_specific_and_unknown)
 	cr_assert_eq(arch_constant(must("x86_64"), "O_NOSUCHFLAG", &v), -1);
 	cr_assert_eq(arch_constant(must("x86_64"), "", &v), -1);
 	cr_assert_eq(v, 12345u, "*out untouched on failure");
-	/* Action encodings live in bpfgen/seccomp.h only. */
+	/* Action encodings live in bpf/seccomp.h only. */
 	cr_assert_eq(arch_constant(must("x86_64"), "SECCOMP_RET_KILL_PROCESS", &v), -1);
 	/* Non-targets carry no constants. */
 	cr_assert_eq(arch_constant(must("i386"), "EPERM", &v), -1);

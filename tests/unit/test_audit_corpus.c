@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tools/lib/audit.h"
+#include "tools/audit/audit.h"
 
 /* Fixtures live next to this file; the suite runs from the repo root. */
 #define FIXTURES "tests/unit/fixtures/audit/"

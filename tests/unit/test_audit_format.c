@@ -1,4 +1,4 @@
-/* seccomp-audit's naming, writers and filters (tools/lib/audit_format.c,
+/* seccomp-audit's naming, writers and filters (tools/audit/audit_format.c,
  * audit_filter.c): architecture and syscall names per table, action names,
  * escaping of hostile names, and --pid/--comm/--since. */
 #include <criterion/criterion.h>
@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bpfgen/seccomp.h"
-#include "tools/lib/audit.h"
+#include "bpf/seccomp.h"
+#include "tools/audit/audit.h"
 
 static struct audit_event event(uint32_t arch, int64_t nr, uint32_t code)
 {

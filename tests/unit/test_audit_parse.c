@@ -1,4 +1,4 @@
-/* seccomp-audit's parser (tools/lib/audit_parse.c, audit_json.c) on single
+/* seccomp-audit's parser (tools/audit/audit_parse.c, audit_json.c) on single
  * lines: every field, and hostile input that must be skipped, not trusted. */
 #include <criterion/criterion.h>
 #include <linux/audit.h>
@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tools/lib/audit.h"
+#include "tools/audit/audit.h"
 
 #define GOOD "type=SECCOMP msg=audit(1700000000.123:42): auid=1000 uid=1001 " \
 	"gid=1002 ses=7 subj=unconfined pid=4321 comm=\"worker\" " \

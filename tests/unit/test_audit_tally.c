@@ -1,4 +1,4 @@
-/* seccomp-audit's tally (tools/lib/audit_tally.c): what --stats counts,
+/* seccomp-audit's tally (tools/audit/audit_tally.c): what --stats counts,
  * the kernel's loss reports, and journald's second copy of each record. */
 #include <criterion/criterion.h>
 #include <limits.h>
@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bpfgen/seccomp.h"
-#include "tools/lib/audit.h"
+#include "bpf/seccomp.h"
+#include "tools/audit/audit.h"
 
 static struct audit_tally *tally(void)
 {

@@ -17,9 +17,9 @@
 #include "bpfgen/layout.h"
 #include "bpfgen/policy.h"
 #include "bpfgen/resolve.h"
-#include "bpfgen/seccomp.h"
+#include "bpf/seccomp.h"
 #include "bpfgen/tree.h"
-#include "tools/lib/sim.h"
+#include "bpf/sim.h"
 
 /* ---- The model: what a policy means, written without the compiler --- */
 

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "bpfgen/decide.h"
-#include "bpfgen/seccomp.h"
+#include "bpf/seccomp.h"
 #include "bpfgen/tree.h"
 
 struct decided {

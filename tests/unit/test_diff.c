@@ -1,4 +1,4 @@
-/* Unit tests of bpfdiff's engine (tools/lib/diff_*.c): the one-word solver
+/* Unit tests of bpfdiff's engine (tools/diff/diff_*.c): the one-word solver
  * against brute force, the joint walk on planted differences and on random
  * programs checked point by point in the emulator, and the refusals. */
 #include <criterion/criterion.h>
@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bpfgen/seccomp.h"
-#include "tools/lib/diff.h"
-#include "tools/lib/sim.h"
+#include "bpf/seccomp.h"
+#include "tools/diff/diff.h"
+#include "bpf/sim.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 #define FULL 0xffffffffu

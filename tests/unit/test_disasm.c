@@ -1,15 +1,15 @@
-/* Unit tests of the listing stage (bpfgen/disasm.c), of its inverse, the
- * assembler (tools/lib/asm.c), of the C header reader and of --dot. */
+/* Unit tests of the listing stage (bpf/disasm.c), of its inverse, the
+ * assembler (bpf/asm.c), of the C header reader and of --dot. */
 #include <criterion/criterion.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "bpfgen/disasm.h"
-#include "bpfgen/seccomp.h"
-#include "tools/lib/asm.h"
-#include "tools/lib/asm_dot.h"
-#include "tools/lib/header_read.h"
+#include "bpf/disasm.h"
+#include "bpf/seccomp.h"
+#include "bpf/asm.h"
+#include "bpf/asm_dot.h"
+#include "bpf/header_read.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 

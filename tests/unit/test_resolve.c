@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "bpfgen/resolve.h"
-#include "bpfgen/seccomp.h"
+#include "bpf/seccomp.h"
 
 struct result {
 	struct resolved *r;     /* NULL on error */

@@ -1,4 +1,4 @@
-/* Unit tests of the emulator (tools/lib/sim.c): the kernel checker's
+/* Unit tests of the emulator (bpf/sim.c): the kernel checker's
  * rules, the classic-BPF machine, errno clamping, const-allow analysis and
  * the raw file loader. */
 #include <criterion/criterion.h>
@@ -7,8 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "bpfgen/seccomp.h"
-#include "tools/lib/sim.h"
+#include "bpf/seccomp.h"
+#include "bpf/sim.h"
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
 #define RET_K(k) BPF_STMT(BPF_RET | BPF_K, (k))

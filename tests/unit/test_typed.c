@@ -11,8 +11,8 @@
 
 #include "arch/types.h"
 #include "bpfgen/compile.h"
-#include "bpfgen/seccomp.h"
-#include "tools/lib/sim.h"
+#include "bpf/seccomp.h"
+#include "bpf/sim.h"
 
 struct compiled {
 	struct program prog;

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bpfgen/disasm.h"
-#include "tools/lib/asm_dot.h"
+#include "bpf/disasm.h"
+#include "bpf/asm_dot.h"
 
 static int is_jump(const struct sock_filter *f)
 {

@@ -1,14 +1,14 @@
 /* The assembler: parses listing lines into instructions, then resolves
  * every jump (labels and absolute indexes) in one place, resolve_jumps().
- * The grammar is documented in tools/lib/asm.h. */
+ * The grammar is documented in bpf/asm.h. */
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "bpfgen/seccomp.h"
-#include "tools/lib/asm.h"
+#include "bpf/seccomp.h"
+#include "bpf/asm.h"
 
 #define NAME_MAX_LEN 64
 #define MAX_ERRORS   20

@@ -1,7 +1,7 @@
 /* The listing: classic BPF instructions as text that bpfasm reads back to
  * the same bytes, with comments naming syscalls and architectures.
  *
- * Spelling rules (tools/lib/asm.h documents the grammar):
+ * Spelling rules (bpf/asm.h documents the grammar):
  *  - every constant K is hex ("#0x29", "ld [0x41]"); memory slots ("M[3]")
  *    and jump targets are decimal, and jump targets are absolute indexes;
  *  - a field the mnemonic does not show must be zero; any instruction that
@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bpfgen/disasm.h"
-#include "bpfgen/seccomp.h"
+#include "bpf/disasm.h"
+#include "bpf/seccomp.h"
 
 /* What a forward scan knows about A before an instruction. */
 #define A_UNREACHED (-2L)  /* no path seen yet */

@@ -1,4 +1,4 @@
-/* The assembler: the listing text of bpfgen/disasm.h (or a hand-written
+/* The assembler: the listing text of bpf/disasm.h (or a hand-written
  * one) back into classic BPF bytes. Used by bpfasm and the tests.
  *
  * Grammar, one instruction per line:

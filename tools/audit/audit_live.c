@@ -9,7 +9,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "tools/lib/audit_live.h"
+#include "tools/audit/audit_live.h"
 
 /* One audit record is at most 8970 bytes (MAX_AUDIT_MESSAGE_LENGTH); one
  * datagram or kmsg record fits easily. */

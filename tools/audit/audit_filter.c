@@ -2,7 +2,7 @@
  * and --run's audit session). Pure functions. */
 #include <string.h>
 
-#include "tools/lib/audit.h"
+#include "tools/audit/audit.h"
 
 static int64_t event_ms(const struct audit_event *ev)
 {

@@ -2,7 +2,7 @@
  * compiler's listings, the emulator and the auditing tools. */
 #include <stdio.h>
 
-#include "bpfgen/seccomp.h"
+#include "bpf/seccomp.h"
 
 const char *seccomp_field_name(uint32_t off)
 {

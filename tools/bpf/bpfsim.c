@@ -10,9 +10,9 @@
 #include <unistd.h>
 
 #include "arch/arch.h"
-#include "bpfgen/disasm.h"
-#include "bpfgen/seccomp.h"
-#include "tools/lib/sim.h"
+#include "bpf/disasm.h"
+#include "bpf/seccomp.h"
+#include "bpf/sim.h"
 
 #define EXIT_REFUSED 2   /* usage errors and programs the kernel refuses */
 #define EXIT_IO      1   /* unreadable files, write errors */

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <linux/filter.h>
 
-/* struct seccomp_data as the filter sees it (laid out by bpfgen/seccomp.h's
+/* struct seccomp_data as the filter sees it (laid out by bpf/seccomp.h's
  * SD_* offsets, little-endian like both targets). */
 struct sim_data {
 	uint32_t nr;

@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bpfgen/seccomp.h"
-#include "tools/lib/header_read.h"
+#include "bpf/seccomp.h"
+#include "bpf/header_read.h"
 
 enum tok_kind { TOK_END, TOK_IDENT, TOK_NUMBER, TOK_PUNCT, TOK_OTHER };
 

@@ -16,8 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "tools/lib/audit.h"
-#include "tools/lib/audit_live.h"
+#include "tools/audit/audit.h"
+#include "tools/audit/audit_live.h"
 
 /* A line longer than this is no audit record (those are < 9000 bytes). */
 #define LINE_MAX_BYTES (256 * 1024)

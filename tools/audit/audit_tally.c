@@ -5,7 +5,7 @@
 #include <limits.h>
 #include <string.h>
 
-#include "tools/lib/audit.h"
+#include "tools/audit/audit.h"
 
 static void add_lost(struct audit_tally *t, uint32_t n)
 {

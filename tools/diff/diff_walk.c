@@ -7,10 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bpfgen/disasm.h"
-#include "bpfgen/seccomp.h"
-#include "tools/lib/diff.h"
-#include "tools/lib/sim.h"
+#include "bpf/disasm.h"
+#include "bpf/seccomp.h"
+#include "tools/diff/diff.h"
+#include "bpf/sim.h"
 
 #define FULL 0xffffffffu
 /* Joint paths per exploration: far above what a policy with hundreds of

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "tools/lib/audit.h"
+#include "tools/audit/audit.h"
 
 /* A read-only window into the line; never NUL-terminated. */
 struct span {

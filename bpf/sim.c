@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bpfgen/seccomp.h"
-#include "tools/lib/sim.h"
+#include "bpf/seccomp.h"
+#include "bpf/sim.h"
 
 /* Writes "insn PC: <message>" into ERR and returns -1. */
 static int insn_fail(char *err, size_t n, size_t pc, const char *fmt, ...)

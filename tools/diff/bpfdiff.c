@@ -9,8 +9,8 @@
 #include <string.h>
 
 #include "bpfgen/compile.h"
-#include "tools/lib/diff.h"
-#include "tools/lib/header_read.h"
+#include "tools/diff/diff.h"
+#include "bpf/header_read.h"
 
 #define EXIT_SAME  0
 #define EXIT_DIFF  1

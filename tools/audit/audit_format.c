@@ -1,12 +1,12 @@
 /* seccomp-audit, stage 2: name an event's architecture, syscall and action
- * (through arch/ and bpfgen/seccomp.h) and write it as text or JSON. */
+ * (through arch/ and bpf/seccomp.h) and write it as text or JSON. */
 #include <inttypes.h>
 #include <string.h>
 #include <time.h>
 
 #include "arch/arch.h"
-#include "bpfgen/seccomp.h"
-#include "tools/lib/audit.h"
+#include "bpf/seccomp.h"
+#include "tools/audit/audit.h"
 
 /* A number the filter could have seen as seccomp_data.nr. syscall(-1)
  * reaches the filter too, but as no syscall of any table. */

@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 #include "bpfgen/util.h"
-#include "tools/lib/asm.h"
-#include "tools/lib/sim.h"
+#include "bpf/asm.h"
+#include "bpf/sim.h"
 
 static void usage(FILE *f)
 {
@@ -21,7 +21,7 @@ static void usage(FILE *f)
 		"               written to a temporary file, then renamed\n"
 		"  --unchecked  write a program the kernel would refuse (for\n"
 		"               testing checkers); without it that is an error\n"
-		"The syntax is described in tools/lib/asm.h.\n");
+		"The syntax is described in bpf/asm.h.\n");
 }
 
 /* Reads all of F; returns a malloc'd buffer or NULL. */

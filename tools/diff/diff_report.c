@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bpfgen/seccomp.h"
-#include "tools/lib/diff.h"
+#include "bpf/seccomp.h"
+#include "tools/diff/diff.h"
 
 #define FULL 0xffffffffu
 #define WORD_NR   (SD_NR / 4)

@@ -9,7 +9,7 @@
 #include <linux/filter.h>
 
 #include "arch/arch.h"
-#include "tools/lib/sim.h"
+#include "bpf/sim.h"
 
 /* The 16 32-bit words of seccomp_data a program can load (offset / 4). */
 #define DIFF_NWORDS 16u

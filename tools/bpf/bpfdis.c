@@ -11,9 +11,9 @@
 #include <sys/wait.h>
 
 #include "bpfgen/util.h"
-#include "bpfgen/disasm.h"
-#include "tools/lib/asm_dot.h"
-#include "tools/lib/header_read.h"
+#include "bpf/disasm.h"
+#include "bpf/asm_dot.h"
+#include "bpf/header_read.h"
 
 #ifndef PTRACE_SECCOMP_GET_FILTER
 #define PTRACE_SECCOMP_GET_FILTER 0x420c

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tools/lib/audit.h"
+#include "tools/audit/audit.h"
 
 /* Deep nesting is never needed for a journal entry; refusing it keeps
  * hostile input from costing stack. */

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "tools/lib/diff.h"
+#include "tools/diff/diff.h"
 
 #define FULL 0xffffffffu
 #define NONE ((uint64_t)1 << 32)

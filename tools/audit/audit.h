@@ -76,7 +76,7 @@ int audit_parse_record(int type, const char *body, size_t len,
 int audit_parse_journal_json(const char *line, size_t len,
 			     struct audit_event *ev);
 
-/* Names for an event, resolved through arch/ and bpfgen/seccomp.h. */
+/* Names for an event, resolved through arch/ and bpf/seccomp.h. */
 struct audit_names {
 	const char *arch;       /* "x86_64", "x32", ...; NULL if unknown */
 	const char *syscall;    /* NULL if unknown in that table */

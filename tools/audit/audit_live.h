@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "tools/lib/audit.h"
+#include "tools/audit/audit.h"
 
 /* Called once per record or line read: RESULT is an enum audit_result and
  * EV is valid only when RESULT is AUDIT_EVENT or AUDIT_LOSS. */
