@@ -90,6 +90,8 @@ def parse_number(text):
 
 
 def parse_cond(text):
+    # arg64(argK): the whole register, which is what libseccomp compares.
+    text = re.sub(r"arg64\((arg[0-5])\)", r"\1", text)
     m = re.fullmatch(r"\s*arg([0-5])\s*(?:&\s*(\S+)\s*)?(==|!=|<=|>=|<|>)\s*(\S+)\s*", text)
     if not m:
         raise BenchError("benchmark cannot translate condition %r" % text)
