@@ -15,7 +15,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 ARCH_DIR = REPO / "arch"
-KERNEL = REPO.parent / "shared" / "kernel"
+KERNEL = ARCH_DIR / "kernel"
 IN_CI = os.environ.get("CI") == "true"
 
 ARCHES = ["x86_64", "x32", "aarch64", "i386", "arm"]
