@@ -48,7 +48,7 @@ const struct syscall_proto types_x86_64[] = {
 	{ "arch_prctl", 1, 2, {
 		{ "option", "int", 32, 1, 0 },
 		{ "arg2", "unsigned long", 64, 0, 0 },
-	}, "arch/x86/kernel/process_32.c SYSCALL_DEFINE2(arch_prctl)" },
+	}, "arch/x86/kernel/process_64.c SYSCALL_DEFINE2(arch_prctl)" },
 	{ "bind", 1, 3, {
 		{ "fd", "int", 32, 1, 0 },
 		{ "umyaddr", "struct sockaddr __user *", 64, 0, 1 },

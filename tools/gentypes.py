@@ -77,6 +77,10 @@ TARGETS = {
 # architecture (no MMU, no POSIX timers): never the ones x86_64/arm64 build.
 CONFIG_ALTERNATIVES = {"mm/nommu.c", "kernel/time/posix-stubs.c"}
 
+# Files of an arch directory built only for its 32-bit ABI or for User-Mode
+# Linux (arch/x86/kernel/process_32.c, sys_ia32.c, arch/x86/um/...).
+OTHER_ABI_PATH = re.compile(r"_32\.c$|ia32|^arch/x86/um/")
+
 # sys_clone has three forms in kernel/fork.c, chosen by Kconfig; listed in
 # the order fork.c defines them: CLONE_BACKWARDS, CLONE_BACKWARDS2,
 # CLONE_BACKWARDS3, default. arm64 selects CLONE_BACKWARDS (arch/arm64/
@@ -225,7 +229,7 @@ def entry_points(path, abis):
 def choose_define(defs, entry, own_dir):
     """(path, params) for ENTRY: own arch dir, then generic; None if none."""
     cands = defs.get(entry, [])
-    own = [d for d in cands if d[0].startswith(own_dir)]
+    own = [d for d in cands if d[0].startswith(own_dir) and not OTHER_ABI_PATH.search(d[0])]
     generic = [d for d in cands if not d[0].startswith("arch/") and d[0] not in CONFIG_ALTERNATIVES]
     for tier in (own, generic):
         if not tier:

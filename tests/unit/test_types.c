@@ -114,3 +114,18 @@ Test(types, not_implemented_calls_are_unknown_with_a_reason)
 	cr_expect_eq(p->known, 0);
 	cr_expect(strstr(p->source, "not implemented") != NULL);
 }
+
+Test(types, arch_specific_definitions_come_from_the_targets_own_files)
+{
+	const struct syscall_proto *p = arch_syscall_proto(arch_by_name("x86_64"), "arch_prctl");
+	cr_assert(p && p->known);
+	cr_expect(strstr(p->source, "process_64.c") != NULL, "%s", p->source);
+	cr_expect_null(arch_syscall_proto(arch_by_name("aarch64"), "arch_prctl"));
+	p = arch_syscall_proto(arch_by_name("aarch64"), "personality");
+	cr_assert(p && p->known);
+	cr_expect(strstr(p->source, "arm64_personality") != NULL, "%s", p->source);
+	p = arch_syscall_proto(arch_by_name("x86_64"), "mmap");
+	cr_expect(strstr(p->source, "arch/x86/") != NULL, "%s", p->source);
+	p = arch_syscall_proto(arch_by_name("aarch64"), "mmap");
+	cr_expect(strstr(p->source, "arch/arm64/") != NULL, "%s", p->source);
+}
