@@ -701,7 +701,7 @@ const struct syscall_proto types_aarch64[] = {
 		{ "addr", "unsigned long", 64, 0, 0 },
 		{ "size", "unsigned long", 64, 0, 0 },
 		{ "flags", "unsigned int", 32, 0, 0 },
-	}, "include/linux/syscalls.h sys_map_shadow_stack" },
+	}, "Linux 6.13 arch/arm64/mm/gcs.c SYSCALL_DEFINE3(map_shadow_stack) (= include/linux/syscalls.h sys_map_shadow_stack)" },
 	{ "mbind", 1, 6, {
 		{ "start", "unsigned long", 64, 0, 0 },
 		{ "len", "unsigned long", 64, 0, 0 },

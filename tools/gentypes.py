@@ -125,6 +125,12 @@ OVERRIDES = {
                "Linux 6.19 kernel/nstree.c SYSCALL_DEFINE4(listns), listns(2)"),
     "uprobe": (("x86_64",), "uprobe",
                "Linux 6.16 arch/x86/kernel/uprobes.c SYSCALL_DEFINE0(uprobe): no parameters"),
+    # 6.12's arm64 has no definition (COND_SYSCALL: ENOSYS); GCS support
+    # added one in 6.13, with the prototype of syscalls.h and x86's shstk.c.
+    "map_shadow_stack": (("aarch64",), "map_shadow_stack, unsigned long, addr, unsigned long, size, "
+                         "unsigned int, flags",
+                         "Linux 6.13 arch/arm64/mm/gcs.c SYSCALL_DEFINE3(map_shadow_stack) "
+                         "(= include/linux/syscalls.h sys_map_shadow_stack)"),
     "rseq_slice_yield": (None, None,
                          "added after Linux 6.12 (7.0/7.1); its prototype is not in the vendored inputs"),
 }
@@ -280,11 +286,6 @@ def proto_for(arch, name, entry, defs, hdr):
     if h is not None and not h:
         return 1, [], f"include/linux/syscalls.h sys_{ep}"
     return 0, [], f"no prototype of {entry} in the Linux 6.12 sources or syscalls.h"
-
-
-def norm(t):
-    t = " ".join(w for w in t.replace("*", " * ").split() if w not in ("const", "__user"))
-    return re.sub(r"\bunsigned(?! (int|long|short|char)\b)", "unsigned int", t)
 
 
 def check_against_header(arch, name, params, h):
