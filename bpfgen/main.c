@@ -7,12 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arch/types.h"
 #include "bpfgen/compile.h"
 #include "bpfgen/emit.h"
 #include "bpfgen/groups.h"
 #include "bpfgen/policy.h"
 #include "bpfgen/check.h"
 #include "bpfgen/stats.h"
+#include "bpfgen/suggest.h"
 #include "bpfgen/util.h"
 #include "bpfgen/version.h"
 
@@ -26,6 +28,7 @@ struct cli {
 	const char *out;
 	const char *policy;
 	const char *check;
+	const char *describe;
 	struct compile_options copts;
 	struct stats_options stats;
 	char name_buf[128];
@@ -57,6 +60,8 @@ static void usage(FILE *f)
 	      "      --max-insns-per-syscall N\n"
 	      "                         fail if any syscall runs more than N\n"
 	      "                         instructions\n"
+	      "      --describe SYSCALL print the syscall's number and parameter\n"
+	      "                         types on each target architecture\n"
 	      "      --list-groups      print the @groups and their syscalls\n"
 	      "      --version, --help\n", f);
 }
@@ -71,6 +76,65 @@ static void list_groups(void)
 			printf(" %s", *m);
 		printf("\n");
 	}
+}
+
+static void describe_on(const struct arch *a, const char *name)
+{
+	const struct syscall_proto *p = arch_syscall_proto(a, name);
+	long nr = arch_syscall_nr(a, name);
+
+	if (nr < 0) {
+		printf("%s: %s: no such syscall on %s\n", a->name, name, a->name);
+		return;
+	}
+	printf("%s: %s (%ld)\n", a->name, name, nr);
+	if (!p || !p->known) {
+		printf("  parameter types unknown: %s\n",
+		       p ? p->source : "no entry in the type tables");
+		return;
+	}
+	if (p->nparams == 0)
+		printf("  no parameters\n");
+	for (int k = 0; k < p->nparams; k++) {
+		const struct syscall_param *q = &p->params[k];
+		printf("  arg%d %s: %s (%u-bit, %s%s)\n", k, q->name, q->ctype,
+		       (unsigned)q->width, q->is_signed ? "signed" : "unsigned",
+		       q->is_pointer ? ", pointer" : "");
+	}
+	printf("  source: %s\n", p->source);
+}
+
+/* --describe NAME: 0 if NAME exists on one of the architectures, else -1
+ * after suggesting the closest name. */
+static int describe(const struct cli *c, const char *name)
+{
+	const struct arch *const *archs = c->narchs ? c->archs : arch_targets;
+	size_t narchs = c->narchs ? c->narchs : arch_ntargets;
+	struct suggestion s = { 0 };
+	char lower[64];
+	const char *best;
+	size_t i, found = 0;
+
+	for (i = 0; i < narchs; i++)
+		found += arch_syscall_nr(archs[i], name) >= 0;
+	if (found) {
+		for (i = 0; i < narchs; i++)
+			describe_on(archs[i], name);
+		return 0;
+	}
+	/* Syscall names are lower case: SOCKET is one edit from nothing. */
+	for (i = 0; name[i] && i + 1 < sizeof(lower); i++)
+		lower[i] = (char)tolower((unsigned char)name[i]);
+	lower[i] = '\0';
+	for (i = 0; i < narchs; i++)
+		for (size_t j = 0; j < archs[i]->nsyscalls; j++)
+			suggest_consider(&s, lower, archs[i]->syscalls[j].name);
+	best = suggest_result(&s, lower);
+	if (best)
+		fprintf(stderr, "bpfgen: unknown syscall '%s'; did you mean '%s'?\n", name, best);
+	else
+		fprintf(stderr, "bpfgen: unknown syscall '%s'\n", name);
+	return -1;
 }
 
 static int parse_format(const char *s, enum format *f)
@@ -163,11 +227,12 @@ static void describe_options(struct cli *c)
 			 c->copts.weights);
 }
 
-/* Returns -1 on error, 1 when the program should exit 0 now, 0 to go on. */
+/* Returns -1 on error, 1 when the program should exit 0 now, 2 when it
+ * should exit 1 now, 0 to go on. */
 static int parse_args(struct cli *c, int argc, char **argv)
 {
 	enum { O_LOG_ONLY = 256, O_WEIGHTS, O_CHECK, O_STATS, O_MAX_INSNS,
-	       O_MAX_PER_SYSCALL, O_LIST_GROUPS, O_VERSION };
+	       O_MAX_PER_SYSCALL, O_LIST_GROUPS, O_VERSION, O_DESCRIBE };
 	static const struct option longopts[] = {
 		{ "arch", required_argument, NULL, 'a' },
 		{ "format", required_argument, NULL, 'f' },
@@ -180,6 +245,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		{ "max-insns", required_argument, NULL, O_MAX_INSNS },
 		{ "max-insns-per-syscall", required_argument, NULL, O_MAX_PER_SYSCALL },
 		{ "list-groups", no_argument, NULL, O_LIST_GROUPS },
+		{ "describe", required_argument, NULL, O_DESCRIBE },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -222,10 +288,18 @@ static int parse_args(struct cli *c, int argc, char **argv)
 				return -1;
 			break;
 		case O_LIST_GROUPS: list_groups(); return 1;
+		case O_DESCRIBE: c->describe = optarg; break;
 		case O_VERSION: printf("bpfgen %s\n", BPFGEN_VERSION); return 1;
 		case 'h': usage(stdout); return 1;
 		default: usage(stderr); return -1;
 		}
+	}
+	if (c->describe) {
+		if (optind != argc) {
+			fprintf(stderr, "bpfgen: --describe takes no policy file\n");
+			return -1;
+		}
+		return describe(c, c->describe) == 0 ? 1 : 2;
 	}
 	if (optind + 1 != argc) {
 		fprintf(stderr, optind == argc ? "bpfgen: no policy file given\n"
@@ -323,7 +397,7 @@ int main(int argc, char **argv)
 	memset(&c, 0, sizeof(c));
 	rc = parse_args(&c, argc, argv);
 	if (rc != 0)
-		return rc > 0 ? 0 : 2;
+		return rc == 1 ? 0 : rc == 2 ? 1 : 2;
 	/* --check: 1 means "differs"; a policy that does not compile is 2. */
 	if (c.check)
 		status = 2;
