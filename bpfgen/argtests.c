@@ -15,9 +15,6 @@
 
 #define NWORDS     12     /* arg0.lo .. arg5.hi */
 #define MAX_EXCL   6      /* values a word is known to differ from */
-/* Past this many points of the walk, stop specialising on facts: a policy
- * crafted to make many fact sets meet could otherwise take very long. */
-#define MEMO_BUDGET       (1 << 18)
 #define MAX_STEPS         3       /* word tests per condition */
 /* More tests than the kernel takes instructions: no program can fit. */
 #define MAX_TESTS         4096
@@ -274,11 +271,9 @@ static unsigned key_hash(const struct key *k)
 	return h;
 }
 
-/* The test built for K, or -1. */
-static int memo_get(const struct memo *m, const struct key *k)
+/* The test built for K (whose hash is H), or -1. */
+static int memo_find(const struct memo *m, const struct key *k, unsigned h)
 {
-	unsigned h = key_hash(k);
-
 	if (!m->index_cap)
 		return -1;
 	for (size_t slot = h & (m->index_cap - 1); m->index[slot] >= 0;
@@ -289,6 +284,11 @@ static int memo_get(const struct memo *m, const struct key *k)
 			return e->test;
 	}
 	return -1;
+}
+
+static int memo_get(const struct memo *m, const struct key *k)
+{
+	return memo_find(m, k, key_hash(k));
 }
 
 static void memo_put(struct memo *m, const struct key *k, int test)
@@ -307,6 +307,135 @@ static void memo_put(struct memo *m, const struct key *k, int test)
 	     slot = (slot + 1) & (m->index_cap - 1))
 		;
 	m->index[slot] = (int)(m->n - 1);
+}
+
+/* --- what the rest of a chain looks at ------------------------------- */
+
+/* Per condition of each chain node: its steps (made once), and which
+ * words the tests from this condition to the end of the chain look at,
+ * with a Bloom filter of the values they test words for equality with.
+ * A fact no later test can use is dropped from the walk's points, so that
+ * points differing only in such facts are one. */
+struct cond_info {
+	struct step st[MAX_STEPS];
+	int nsteps;
+	uint16_t words;         /* bit i: word i is tested from here on */
+	uint64_t values;        /* word == value tests from here on (Bloom) */
+};
+
+static unsigned word_index(uint32_t off)
+{
+	return (off - SD_ARG_LO(0)) / 4;
+}
+
+static uint64_t value_bit(unsigned word, uint32_t k)
+{
+	uint64_t h = ((uint64_t)k << 4 | word) * 0x9e3779b97f4a7c15u;
+
+	return (uint64_t)1 << (h >> 58);
+}
+
+static void info_init(struct argtests *g)
+{
+	const struct decision *d = g->d;
+	size_t total = 0, npath = 0, path_cap = 0;
+	uint16_t *tail_words = xcalloc(d->nnodes + 1, sizeof(uint16_t));
+	uint64_t *tail_values = xcalloc(d->nnodes + 1, sizeof(uint64_t));
+	char *done = xcalloc(d->nnodes + 1, 1);
+	size_t *path = NULL;
+
+	g->info_start = xmalloc((d->nnodes + 1) * sizeof(size_t));
+	for (size_t i = 0; i < d->nnodes; i++) {
+		g->info_start[i] = total;
+		total += d->nodes[i].terminal ? 0 : d->nodes[i].nconds;
+	}
+	g->info_start[d->nnodes] = total;
+	g->info = xcalloc(total ? total : 1, sizeof(*g->info));
+	for (size_t i = 0; i < d->nnodes; i++) {
+		const struct chain_node *n = &d->nodes[i];
+
+		for (size_t c = 0; !n->terminal && c < n->nconds; c++) {
+			struct cond_info *ci = &g->info[g->info_start[i] + c];
+
+			ci->nsteps = cond_steps(&n->conds[c], g->lo_first, ci->st);
+			for (int j = 0; j < ci->nsteps; j++) {
+				const struct step *s = &ci->st[j];
+
+				ci->words |= (uint16_t)(1u << word_index(s->off));
+				if (s->op == W_EQ && s->mask == 0xffffffffu)
+					ci->values |= value_bit(word_index(s->off), s->k);
+			}
+		}
+	}
+	/* Tails: each node's conditions and everything after them. A chain
+	 * is a path of NEXT links; collect the part not done yet, then sum
+	 * it up from its end. */
+	for (size_t i = 0; i < d->nnodes; i++) {
+		size_t at = i;
+
+		npath = 0;
+		while (!done[at] && !d->nodes[at].terminal) {
+			done[at] = 1;
+			*(size_t *)vec_push(&path, &npath, &path_cap, sizeof(size_t)) = at;
+			if (d->nodes[at].next < 0)
+				break;
+			at = (size_t)d->nodes[at].next;
+		}
+		while (npath > 0) {
+			size_t n = path[--npath];
+			const struct chain_node *node = &d->nodes[n];
+			uint16_t words = 0;
+			uint64_t values = 0;
+
+			if (node->next >= 0) {
+				words = tail_words[node->next];
+				values = tail_values[node->next];
+			}
+			for (size_t c = node->nconds; c-- > 0;) {
+				struct cond_info *ci = &g->info[g->info_start[n] + c];
+
+				ci->words |= words;
+				ci->values |= values;
+				words = ci->words;
+				values = ci->values;
+			}
+			tail_words[n] = words;
+			tail_values[n] = values;
+		}
+	}
+	free(path);
+	free(done);
+	free(tail_words);
+	free(tail_values);
+}
+
+/* K without the facts no test after it can use. */
+static void prune(const struct argtests *g, struct key *k)
+{
+	const struct cond_info *ci;
+
+	if (k->node < 0)
+		return;
+	ci = &g->info[g->info_start[k->node] + (size_t)k->cond];
+	for (unsigned i = 0; i < NWORDS; i++) {
+		struct word_facts *w = &k->f.w[i];
+		int kept = 0;
+
+		if (!w->known && !w->nexcl)
+			continue;
+		if (!(ci->words >> i & 1)) {
+			memset(w, 0, sizeof(*w));
+			continue;
+		}
+		if (w->known)
+			continue;
+		for (int j = 0; j < w->nexcl; j++)
+			if (ci->values & value_bit(i, w->excl[j]))
+				w->excl[kept++] = w->excl[j];
+		for (int j = kept; j < w->nexcl; j++)
+			w->excl[j] = 0;
+		w->nexcl = (uint8_t)kept;
+	}
 }
 
 /* --- the walk ------------------------------------------------------- */
@@ -332,6 +461,7 @@ static struct key node_key(const struct argtests *g, int n, const struct facts *
 	memset(&k, 0, sizeof(k));
 	k.node = n;
 	k.f = *f;
+	prune(g, &k);
 	return k;
 }
 
@@ -354,16 +484,13 @@ static struct key follow(const struct argtests *g, const struct key *at,
 	} else {
 		k.step = target;
 	}
+	prune(g, &k);
 	return k;
 }
 
-static const struct step *step_at(const struct argtests *g, const struct key *k,
-				  struct step *buf)
+static const struct step *step_at(const struct argtests *g, const struct key *k)
 {
-	const struct chain_node *node = &g->d->nodes[k->node];
-
-	cond_steps(&node->conds[k->cond], g->lo_first, buf);
-	return &buf[k->step];
+	return &g->info[g->info_start[k->node] + (size_t)k->cond].st[k->step];
 }
 
 #define FULL 0xffffffffu
@@ -427,30 +554,40 @@ struct frame {
 	struct key child[2];
 };
 
-/* Facts to carry on: none once specialising has cost enough. */
-static struct facts carry(const struct argtests *g, const struct facts *f)
+/* Facts to carry on: once the walk has made its budget of points, only
+ * what A holds (which keeps the points to a few per step, so the rest of
+ * the walk is linear); the argument values learnt are dropped. */
+static struct facts carry(struct argtests *g, const struct facts *f)
 {
 	struct facts none;
 
-	if (g->memo->n < MEMO_BUDGET)
+	if (g->memo->n < g->budget)
 		return *f;
 	memset(&none, 0, sizeof(none));
-	none.a_holds = -1;
-	none.a_mask = FULL;
+	none.a_holds = f->a_holds;
+	none.a_mask = f->a_mask;
+	if (memcmp(&none, f, sizeof(none)) != 0)
+		g->budget_out = 1;
 	return none;
 }
 
-/* From K, follow every step whose outcome the facts already decide. */
-static struct key skip_known(const struct argtests *g, struct key k)
+/* From K, follow every step whose outcome the facts already decide; at
+ * the test that must run, forget what A holds unless that test can use
+ * it. */
+static struct key skip_known(struct argtests *g, struct key k)
 {
 	while (k.node >= 0 && memo_get(g->memo, &k) < 0) {
-		struct step buf[MAX_STEPS];
-		const struct step *s = step_at(g, &k, buf);
+		const struct step *s = step_at(g, &k);
 		struct facts f = carry(g, &k.f);
 		int outcome = implied(&f, s);
 
-		if (outcome < 0)
+		if (outcome < 0) {
+			if (k.f.a_holds != (int32_t)s->off) {
+				k.f.a_holds = -1;
+				k.f.a_mask = FULL;
+			}
 			break;
+		}
 		k = follow(g, &k, outcome ? s->on_true : s->on_false, &f);
 	}
 	return k;
@@ -459,7 +596,6 @@ static struct key skip_known(const struct argtests *g, struct key k)
 /* Phase 0 of a frame: what does it need? Returns 1 when it is done. */
 static int start(struct argtests *g, struct frame *fr)
 {
-	struct step buf[MAX_STEPS];
 	const struct step *s;
 	struct facts f;
 	struct key k;
@@ -478,7 +614,7 @@ static int start(struct argtests *g, struct frame *fr)
 		fr->phase = 1;
 		return 0;
 	}
-	s = step_at(g, &fr->key, buf);
+	s = step_at(g, &fr->key);
 	f = carry(g, &fr->key.f);
 	fr->a_holds = f.a_holds;
 	fr->a_mask = f.a_mask;
@@ -531,8 +667,7 @@ static int build(struct argtests *g, const struct key *k)
 			fr->phase++;
 			break;
 		case 4: {
-			struct step buf[MAX_STEPS];
-			const struct step *s = step_at(g, &fr->key, buf);
+			const struct step *s = step_at(g, &fr->key);
 			struct word_test t = test_for(s, fr->a_holds, fr->a_mask);
 			int yes = memo_get(g->memo, &fr->child[0]);
 			int no = memo_get(g->memo, &fr->child[1]);
@@ -572,14 +707,17 @@ out:
 struct case_ {
 	uint32_t value;
 	int target;
+	size_t at;              /* position in the run */
 };
 
+/* By value, then by position: the first of equal values comes first. */
 static int cmp_case(const void *a, const void *b)
 {
-	uint32_t x = ((const struct case_ *)a)->value;
-	uint32_t y = ((const struct case_ *)b)->value;
+	const struct case_ *x = a, *y = b;
 
-	return x < y ? -1 : x > y;
+	if (x->value != y->value)
+		return x->value < y->value ? -1 : 1;
+	return (x->at > y->at) - (x->at < y->at);
 }
 
 /* What A holds after test T: the word, and'ed with the returned mask. */
@@ -588,37 +726,42 @@ static uint32_t mask_after(const struct word_test *t)
 	return t->and_mask ? t->and_mask : t->load ? FULL : t->entry_mask;
 }
 
-/* The equality run starting at T: its cases in order, first occurrence
- * of a value only (a later test of the same value is never reached with A
- * equal to it), and where a value matching none goes. */
+/* Whether Y, reached when X's jump is not taken, continues X's run of
+ * equality tests on the word A holds (and'ed with MASK). */
+static int continues_run(const struct word_test *x, const struct word_test *y,
+			 uint32_t mask)
+{
+	return !y->is_ret && y->jop == BPF_JEQ && !y->load && !y->and_mask &&
+	       y->off == x->off && y->entry_mask == mask;
+}
+
+/* The equality run starting at T: its cases sorted by value, first
+ * occurrence of a value only (a later test of the same value is never
+ * reached with A equal to it), and where a value matching none goes. */
 static size_t run_cases(const struct argtests *g, int t, struct case_ **cases,
 			int *dflt)
 {
 	const struct word_test *x = &g->tests[t];
 	uint32_t mask = mask_after(x);
-	size_t n = 0, cap = 0;
+	size_t n = 0, cap = 0, kept = 0;
 	int cur = t;
 
 	*cases = NULL;
 	for (;;) {
 		const struct word_test *y = &g->tests[cur];
-		size_t i;
-		int next;
 
-		for (i = 0; i < n && (*cases)[i].value != y->k; i++)
-			;
-		if (i == n)
-			*(struct case_ *)vec_push(cases, &n, &cap, sizeof(**cases)) =
-				(struct case_){ y->k, y->t };
-		next = y->f;
-		y = &g->tests[next];
-		if (y->is_ret || y->jop != BPF_JEQ || y->load || y->and_mask ||
-		    y->off != x->off || y->entry_mask != mask)
+		*(struct case_ *)vec_push(cases, &n, &cap, sizeof(**cases)) =
+			(struct case_){ y->k, y->t, n };
+		if (!continues_run(x, &g->tests[y->f], mask))
 			break;
-		cur = next;
+		cur = y->f;
 	}
 	*dflt = g->tests[cur].f;
-	return n;
+	qsort(*cases, n, sizeof(**cases), cmp_case);
+	for (size_t i = 0; i < n; i++)
+		if (i == 0 || (*cases)[i].value != (*cases)[kept - 1].value)
+			(*cases)[kept++] = (*cases)[i];
+	return kept;
 }
 
 static int case_test(struct argtests *g, const struct word_test *proto,
@@ -669,7 +812,6 @@ static void searchify(struct argtests *g, int t)
 		proto.entry_mask = mask_after(&proto);
 		proto.load = 0;
 		proto.and_mask = 0;
-		qsort(cases, n, sizeof(*cases), cmp_case);
 		r = search(g, &proto, cases, n, dflt);  /* may move g->tests */
 		root = g->tests[r];
 		root.load = g->tests[t].load;
@@ -680,7 +822,53 @@ static void searchify(struct argtests *g, int t)
 	free(cases);
 }
 
-/* --- the order of emission ------------------------------------------- */
+/* Tests reachable from ROOTS, and which of them sit inside a run of
+ * equality tests only: reached only from the test before them in the
+ * run. Searching the run from its start leaves those unreached, so they
+ * need no search of their own (which would make a run of n tests cost
+ * n^2 / 2 tests). */
+static void reach_runs(const struct argtests *g, const int *roots, size_t nroots,
+		       char *reach, char *inside)
+{
+	size_t n = g->ntests, nst = 0, cap = 0;
+	int *refs = xcalloc(n + 1, sizeof(int)), *st = NULL, *from = xmalloc((n + 1) * sizeof(int));
+
+	for (size_t i = 0; i < n; i++)
+		from[i] = -1;
+	for (size_t r = 0; r < nroots; r++) {
+		if (roots[r] < 0)
+			continue;
+		refs[roots[r]]++;
+		if (!reach[roots[r]]) {
+			reach[roots[r]] = 1;
+			*(int *)vec_push(&st, &nst, &cap, sizeof(int)) = roots[r];
+		}
+	}
+	while (nst > 0) {
+		const struct word_test *t = &g->tests[st[--nst]];
+		int to[2] = { t->t, t->f };
+
+		if (t->is_ret)
+			continue;
+		for (int k = 0; k < 2; k++) {
+			refs[to[k]]++;
+			if (!reach[to[k]]) {
+				reach[to[k]] = 1;
+				*(int *)vec_push(&st, &nst, &cap, sizeof(int)) = to[k];
+			}
+		}
+		if (t->t != t->f && t->jop == BPF_JEQ &&
+		    continues_run(t, &g->tests[t->f], mask_after(t)))
+			from[t->f] = (int)(t - g->tests);
+	}
+	for (size_t i = 0; i < n; i++)
+		inside[i] = reach[i] && refs[i] == 1 && from[i] >= 0;
+	free(refs);
+	free(from);
+	free(st);
+}
+
+/* --- building, and the order of emission ------------------------------ */
 
 struct visit {
 	int test;
@@ -692,19 +880,14 @@ static void push_visit(struct visit **st, size_t *n, size_t *cap, int test)
 	*(struct visit *)vec_push(st, n, cap, sizeof(**st)) = (struct visit){ test, 0 };
 }
 
-void argtests_finish(struct argtests *g, const int *roots, size_t nroots,
-		     int **order, size_t *norder)
+void argtests_order(const struct argtests *g, const int *roots, size_t nroots,
+		    int **order, size_t *norder)
 {
 	size_t total = g->ntests, nst = 0, cap = 0, npost = 0;
 	struct visit *st = NULL;
-	char *seen;
-	int *post;
+	char *seen = xcalloc(total + 1, 1);
+	int *post = xmalloc((total + 1) * sizeof(*post));
 
-	for (size_t i = total; g->search && i-- > 0;)
-		searchify(g, (int)i);
-	total = g->ntests;
-	seen = xcalloc(total, 1);
-	post = xmalloc(total * sizeof(*post));
 	for (size_t r = 0; r < nroots; r++) {
 		if (roots[r] < 0 || seen[roots[r]])
 			continue;
@@ -754,32 +937,125 @@ int argtests_order_matters(const struct decision *d)
 	return 0;
 }
 
-void argtests_init(struct argtests *g, const struct decision *d, int flags)
+/* Roots, in the order of the ranges (which every tree keeps). */
+static int build_roots(struct argtests *g)
 {
-	memset(g, 0, sizeof(*g));
-	g->d = d;
-	g->specialise = !!(flags & ARGTESTS_SPECIALISE);
-	g->search = !!(flags & ARGTESTS_SEARCH);
-	g->lo_first = !!(flags & ARGTESTS_LO_FIRST);
-	g->memo = xcalloc(1, sizeof(*g->memo));
-}
-
-int argtests_root(struct argtests *g, int node)
-{
+	const struct decision *d = g->d;
 	struct facts f;
 	struct key k;
 
 	memset(&f, 0, sizeof(f));
 	f.a_holds = SD_NR;   /* the search tree leaves nr in A */
 	f.a_mask = FULL;
-	k = node_key(g, node, &f);
-	return build(g, &k);
+	for (size_t i = 0; i < d->nranges; i++) {
+		int n = d->ranges[i].node;
+
+		if (g->root_of[n] >= 0)
+			continue;
+		k = node_key(g, n, &f);
+		g->root_of[n] = build(g, &k);
+		if (g->root_of[n] < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int argtests_build(struct argtests *g, const struct decision *d, int flags,
+		   size_t budget)
+{
+	size_t steps = 0, nroots = 0;
+	int *roots = xmalloc((d->nranges + 1) * sizeof(int));
+	char *reach, *inside;
+	int rc;
+
+	memset(g, 0, sizeof(*g));
+	g->d = d;
+	g->specialise = !!(flags & ARGTESTS_SPECIALISE);
+	g->search = !!(flags & ARGTESTS_SEARCH);
+	g->lo_first = !!(flags & ARGTESTS_LO_FIRST);
+	g->memo = xcalloc(1, sizeof(*g->memo));
+	g->root_of = xmalloc((d->nnodes + 1) * sizeof(int));
+	for (size_t i = 0; i < d->nnodes; i++)
+		g->root_of[i] = -1;
+	info_init(g);
+	for (size_t i = 0; i < g->info_start[d->nnodes]; i++)
+		steps += (size_t)g->info[i].nsteps;
+	g->steps = steps;
+	g->budget = budget ? budget : argtests_budget(steps);
+	rc = build_roots(g);
+	g->points = g->memo->n;
+	free(g->memo->v);
+	free(g->memo->index);
+	free(g->memo);
+	g->memo = NULL;
+	if (rc < 0) {
+		g->too_long = 1;
+		return -1;
+	}
+	for (size_t i = 0; i < d->nranges; i++)
+		roots[nroots++] = g->root_of[d->ranges[i].node];
+	if (g->search) {
+		size_t total = g->ntests;
+
+		reach = xcalloc(total + 1, 1);
+		inside = xcalloc(total + 1, 1);
+		reach_runs(g, roots, nroots, reach, inside);
+		/* Later tests first: a run's start before the rest of it. */
+		for (size_t i = total; i-- > 0;)
+			if (reach[i] && !inside[i])
+				searchify(g, (int)i);
+		free(reach);
+		free(inside);
+	}
+	free(roots);
+	return 0;
+}
+
+size_t argtests_budget(size_t steps)
+{
+	size_t b = ARGTESTS_BUDGET_PER_STEP * steps + ARGTESTS_BUDGET_MIN;
+
+	return b < ARGTESTS_BUDGET_MAX ? b : ARGTESTS_BUDGET_MAX;
+}
+
+size_t argtests_code_size(const struct argtests *g, const int *roots, size_t nroots)
+{
+	char *seen = xcalloc(g->ntests + 1, 1);
+	int *st = NULL;
+	size_t nst = 0, cap = 0, size = 0;
+
+	for (size_t r = 0; r < nroots; r++)
+		if (roots[r] >= 0 && !seen[roots[r]]) {
+			seen[roots[r]] = 1;
+			*(int *)vec_push(&st, &nst, &cap, sizeof(int)) = roots[r];
+		}
+	while (nst > 0) {
+		const struct word_test *t = &g->tests[st[--nst]];
+		int to[2] = { t->t, t->f };
+
+		if (t->is_ret)
+			continue;
+		/* A jump whose two ways meet decides nothing: jumps.c
+		 * drops it. */
+		size += !!t->load + !!t->and_mask + (t->t != t->f);
+		for (int k = 0; k < 2; k++)
+			if (!seen[to[k]]) {
+				seen[to[k]] = 1;
+				*(int *)vec_push(&st, &nst, &cap, sizeof(int)) = to[k];
+			}
+	}
+	free(st);
+	free(seen);
+	return size;
 }
 
 void argtests_free(struct argtests *g)
 {
 	free(g->tests);
 	free(g->test_index);
+	free(g->info);
+	free(g->info_start);
+	free(g->root_of);
 	if (g->memo) {
 		free(g->memo->v);
 		free(g->memo->index);

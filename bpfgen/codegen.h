@@ -15,5 +15,10 @@
 #define CODEGEN_THOROUGH 0x100
 int codegen(const struct decision *d, const struct tree *t, int flags,
 	    struct ir *out);
+/* The same with argument tests already built (argtests_build), which can
+ * serve every tree over the same decision. */
+struct argtests;
+int codegen_with(const struct decision *d, const struct tree *t,
+		 const struct argtests *args, int flags, struct ir *out);
 
 #endif
