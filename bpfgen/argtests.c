@@ -67,6 +67,8 @@ struct memo {
 	size_t n, cap;
 	int *index;
 	size_t index_cap;
+	struct key *skipped;    /* points the frames on the stack skip over */
+	size_t nskipped, skipped_cap;
 };
 
 static unsigned hash_bytes(const void *p, size_t n)
@@ -320,7 +322,30 @@ struct cond_info {
 	struct step st[MAX_STEPS];
 	int nsteps;
 	uint16_t words;         /* bit i: word i is tested from here on */
+	uint16_t other_words;   /* ... by a test other than word == value */
 	uint64_t values;        /* word == value tests from here on (Bloom) */
+};
+
+/* Which chain nodes come after which: NEXT links make a forest (each
+ * node's parent is its next node), numbered in depth-first order, so
+ * that node M comes after node N on N's chain when M is an ancestor of
+ * N. And every "word == value" test, by word, value and that order, so
+ * that whether one comes later on a chain is a quick question
+ * (tested_later). */
+struct occurrence {
+	uint32_t word, value;
+	uint32_t tin;           /* of its node */
+	int node;
+	int last_cond;          /* the node's last condition testing it */
+	int up;                 /* nearest occurrence on an ancestor, or -1 */
+};
+
+struct chains {
+	uint32_t *tin, *tout;   /* per node: its interval in the order */
+	struct occurrence *occ; /* by word, value, tin */
+	size_t nocc;
+	int *index;             /* (word, value) -> its first occurrence */
+	size_t index_cap;
 };
 
 static unsigned word_index(uint32_t off)
@@ -335,11 +360,216 @@ static uint64_t value_bit(unsigned word, uint32_t k)
 	return (uint64_t)1 << (h >> 58);
 }
 
+static unsigned occ_hash(uint32_t word, uint32_t value)
+{
+	uint64_t h = ((uint64_t)value << 4 | word) * 0x9e3779b97f4a7c15u;
+
+	return (unsigned)(h >> 32);
+}
+
+static int cmp_occ(const void *a, const void *b)
+{
+	const struct occurrence *x = a, *y = b;
+
+	if (x->word != y->word)
+		return x->word < y->word ? -1 : 1;
+	if (x->value != y->value)
+		return x->value < y->value ? -1 : 1;
+	if (x->tin != y->tin)
+		return x->tin < y->tin ? -1 : 1;
+	return (x->last_cond > y->last_cond) - (x->last_cond < y->last_cond);
+}
+
+/* The forest's order (iteratively: chains can be thousands long). */
+static void chains_order(const struct decision *d, struct chains *c)
+{
+	size_t n = d->nnodes, *first = xcalloc(n + 2, sizeof(size_t));
+	size_t *kids = xmalloc((n + 1) * sizeof(size_t)), *st = xmalloc((n + 1) * sizeof(size_t));
+	size_t *at = xmalloc((n + 1) * sizeof(size_t));
+	uint32_t clock = 0;
+
+	c->tin = xcalloc(n + 1, sizeof(uint32_t));
+	c->tout = xcalloc(n + 1, sizeof(uint32_t));
+	/* Children of each node, grouped (counting sort by parent). */
+	for (size_t i = 0; i < n; i++)
+		if (!d->nodes[i].terminal && d->nodes[i].next >= 0 &&
+		    !d->nodes[d->nodes[i].next].terminal)
+			first[d->nodes[i].next + 1]++;
+	for (size_t i = 0; i < n; i++)
+		first[i + 1] += first[i];
+	memcpy(at, first, n * sizeof(size_t));
+	for (size_t i = 0; i < n; i++)
+		if (!d->nodes[i].terminal && d->nodes[i].next >= 0 &&
+		    !d->nodes[d->nodes[i].next].terminal)
+			kids[at[d->nodes[i].next]++] = i;
+	for (size_t r = 0; r < n; r++) {
+		size_t nst = 0;
+
+		if (d->nodes[r].terminal || (d->nodes[r].next >= 0 &&
+					     !d->nodes[d->nodes[r].next].terminal))
+			continue;       /* not the root of a tree */
+		st[nst++] = r;
+		at[r] = first[r];
+		c->tin[r] = clock++;
+		while (nst > 0) {
+			size_t x = st[nst - 1];
+
+			if (at[x] < first[x + 1]) {
+				size_t y = kids[at[x]++];
+
+				at[y] = first[y];
+				c->tin[y] = clock++;
+				st[nst++] = y;
+			} else {
+				c->tout[x] = clock;
+				nst--;
+			}
+		}
+	}
+	free(first);
+	free(kids);
+	free(st);
+	free(at);
+}
+
+static void chains_init(struct argtests *g)
+{
+	const struct decision *d = g->d;
+	struct chains *c = xcalloc(1, sizeof(*c));
+	size_t cap = 0, kept = 0, nst = 0;
+	int *st;
+
+	g->chains = c;
+	chains_order(d, c);
+	for (size_t i = 0; i < d->nnodes; i++) {
+		const struct chain_node *n = &d->nodes[i];
+
+		for (size_t k = 0; !n->terminal && k < n->nconds; k++) {
+			const struct cond_info *ci = &g->info[g->info_start[i] + k];
+
+			for (int j = 0; j < ci->nsteps; j++) {
+				const struct step *s = &ci->st[j];
+				struct occurrence *o;
+
+				if (s->op != W_EQ || s->mask != 0xffffffffu)
+					continue;
+				o = vec_push(&c->occ, &c->nocc, &cap, sizeof(*o));
+				o->word = word_index(s->off);
+				o->value = s->k;
+				o->tin = c->tin[i];
+				o->node = (int)i;
+				o->last_cond = (int)k;
+			}
+		}
+	}
+	if (c->nocc)
+		qsort(c->occ, c->nocc, sizeof(*c->occ), cmp_occ);
+	/* One per node: the last condition testing it. */
+	for (size_t i = 0; i < c->nocc; i++) {
+		if (kept > 0 && c->occ[kept - 1].word == c->occ[i].word &&
+		    c->occ[kept - 1].value == c->occ[i].value &&
+		    c->occ[kept - 1].node == c->occ[i].node)
+			kept--;
+		c->occ[kept++] = c->occ[i];
+	}
+	c->nocc = kept;
+	/* Nearest occurrence on an ancestor: the intervals still open. */
+	st = xmalloc((kept + 1) * sizeof(int));
+	for (size_t i = 0; i < kept; i++) {
+		struct occurrence *o = &c->occ[i];
+
+		if (i == 0 || o[-1].word != o->word || o[-1].value != o->value)
+			nst = 0;
+		while (nst > 0 && c->tout[c->occ[st[nst - 1]].node] <= o->tin)
+			nst--;
+		o->up = nst > 0 ? st[nst - 1] : -1;
+		st[nst++] = (int)i;
+	}
+	free(st);
+	for (c->index_cap = 16; c->index_cap < 2 * kept + 2; c->index_cap *= 2)
+		;
+	c->index = xmalloc(c->index_cap * sizeof(int));
+	for (size_t i = 0; i < c->index_cap; i++)
+		c->index[i] = -1;
+	for (size_t i = 0; i < kept; i++) {
+		const struct occurrence *o = &c->occ[i];
+		size_t slot;
+
+		if (i > 0 && o[-1].word == o->word && o[-1].value == o->value)
+			continue;
+		for (slot = occ_hash(o->word, o->value) & (c->index_cap - 1);
+		     c->index[slot] >= 0; slot = (slot + 1) & (c->index_cap - 1))
+			;
+		c->index[slot] = (int)i;
+	}
+}
+
+static void chains_free(struct chains *c)
+{
+	if (!c)
+		return;
+	free(c->tin);
+	free(c->tout);
+	free(c->occ);
+	free(c->index);
+	free(c);
+}
+
+/* Whether "word WORD == VALUE" is tested at condition COND of node NODE
+ * or later on its chain. 1 also when it cannot tell quickly. */
+static int tested_later(const struct argtests *g, int node, int cond,
+			uint32_t word, uint32_t value)
+{
+	const struct chains *c = g->chains;
+	const struct occurrence *o = NULL;
+	uint32_t tin = c->tin[node];
+	size_t slot, lo, hi;
+	int e;
+
+	for (slot = occ_hash(word, value) & (c->index_cap - 1); c->index[slot] >= 0;
+	     slot = (slot + 1) & (c->index_cap - 1)) {
+		o = &c->occ[c->index[slot]];
+		if (o->word == word && o->value == value)
+			break;
+		o = NULL;
+	}
+	if (!o)
+		return 0;
+	/* The last occurrence at or before NODE in the order, then its
+	 * ancestors: an occurrence on NODE's chain is one of them. */
+	lo = (size_t)(o - c->occ);
+	hi = lo;
+	while (hi < c->nocc && c->occ[hi].word == word && c->occ[hi].value == value)
+		hi++;
+	if (c->occ[lo].tin > tin)
+		return 0;
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (c->occ[mid].tin <= tin)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	e = (int)lo;
+	for (int hops = 0; e >= 0; hops++, e = c->occ[e].up) {
+		const struct occurrence *x = &c->occ[e];
+
+		if (hops == 16)
+			return 1;
+		if (x->tin <= tin && tin < c->tout[x->node] &&
+		    (x->node != node || x->last_cond >= cond))
+			return 1;
+	}
+	return 0;
+}
+
 static void info_init(struct argtests *g)
 {
 	const struct decision *d = g->d;
 	size_t total = 0, npath = 0, path_cap = 0;
 	uint16_t *tail_words = xcalloc(d->nnodes + 1, sizeof(uint16_t));
+	uint16_t *tail_other = xcalloc(d->nnodes + 1, sizeof(uint16_t));
 	uint64_t *tail_values = xcalloc(d->nnodes + 1, sizeof(uint64_t));
 	char *done = xcalloc(d->nnodes + 1, 1);
 	size_t *path = NULL;
@@ -364,6 +594,8 @@ static void info_init(struct argtests *g)
 				ci->words |= (uint16_t)(1u << word_index(s->off));
 				if (s->op == W_EQ && s->mask == 0xffffffffu)
 					ci->values |= value_bit(word_index(s->off), s->k);
+				else
+					ci->other_words |= (uint16_t)(1u << word_index(s->off));
 			}
 		}
 	}
@@ -384,30 +616,42 @@ static void info_init(struct argtests *g)
 		while (npath > 0) {
 			size_t n = path[--npath];
 			const struct chain_node *node = &d->nodes[n];
-			uint16_t words = 0;
+			uint16_t words = 0, other = 0;
 			uint64_t values = 0;
 
 			if (node->next >= 0) {
 				words = tail_words[node->next];
+				other = tail_other[node->next];
 				values = tail_values[node->next];
 			}
 			for (size_t c = node->nconds; c-- > 0;) {
 				struct cond_info *ci = &g->info[g->info_start[n] + c];
 
 				ci->words |= words;
+				ci->other_words |= other;
 				ci->values |= values;
 				words = ci->words;
+				other = ci->other_words;
 				values = ci->values;
 			}
 			tail_words[n] = words;
+			tail_other[n] = other;
 			tail_values[n] = values;
 		}
 	}
 	free(path);
 	free(done);
 	free(tail_words);
+	free(tail_other);
 	free(tail_values);
+	chains_init(g);
 }
+
+/* A word's "known" when its value differs from every value the rest of
+ * the chain tests it for equality with (and nothing else tests it): what
+ * the value was no longer matters, so points that knew different such
+ * values are one. implied() never sees it (decided() answers for it). */
+#define KNOWN_NONE_LATER 2
 
 /* K without the facts no test after it can use. */
 static void prune(const struct argtests *g, struct key *k)
@@ -427,15 +671,30 @@ static void prune(const struct argtests *g, struct key *k)
 			memset(w, 0, sizeof(*w));
 			continue;
 		}
+		if (w->known == 1 && !(ci->other_words >> i & 1) &&
+		    (!(ci->values & value_bit(i, w->value)) ||
+		     !tested_later(g, k->node, k->cond, i, w->value))) {
+			w->known = KNOWN_NONE_LATER;
+			w->value = 0;
+		}
 		if (w->known)
 			continue;
 		for (int j = 0; j < w->nexcl; j++)
-			if (ci->values & value_bit(i, w->excl[j]))
+			if ((ci->values & value_bit(i, w->excl[j])) &&
+			    tested_later(g, k->node, k->cond, i, w->excl[j]))
 				w->excl[kept++] = w->excl[j];
 		for (int j = kept; j < w->nexcl; j++)
 			w->excl[j] = 0;
 		w->nexcl = (uint8_t)kept;
 	}
+}
+
+/* Whether the facts F decide step S (1 or 0), or -1. */
+static int decided(struct facts *f, const struct step *s)
+{
+	if (facts_of(f, s->off)->known == KNOWN_NONE_LATER)
+		return s->op == W_EQ && s->mask == 0xffffffffu ? 0 : -1;
+	return implied(f, s);
 }
 
 /* --- the walk ------------------------------------------------------- */
@@ -549,38 +808,66 @@ static int jset_inverts(const struct step *s)
 struct frame {
 	struct key key;
 	int phase;
+	size_t skip_from;    /* its points in memo->skipped, to the end */
 	int32_t a_holds;     /* A on entry, as the test was planned with */
 	uint32_t a_mask;
 	struct key child[2];
 };
 
-/* Facts to carry on: once the walk has made its budget of points, only
- * what A holds (which keeps the points to a few per step, so the rest of
- * the walk is linear); the argument values learnt are dropped. */
-static struct facts carry(struct argtests *g, const struct facts *f)
+/* Whether K carries facts about argument values. */
+static int has_values(const struct key *k)
 {
-	struct facts none;
+	for (int i = 0; i < NWORDS; i++)
+		if (k->f.w[i].known || k->f.w[i].nexcl)
+			return 1;
+	return 0;
+}
 
-	if (g->memo->n < g->budget)
-		return *f;
-	memset(&none, 0, sizeof(none));
-	none.a_holds = f->a_holds;
-	none.a_mask = f->a_mask;
-	if (memcmp(&none, f, sizeof(none)) != 0)
+/* Whether the walk may bring facts about argument values to the point K
+ * (and counts it): points with facts at one step of a condition are at
+ * most ARGTESTS_VARIANTS, and all of them at most the walk's budget.
+ * Otherwise the point forgets the values (keeping what A holds), and
+ * the rest of the walk from it is linear in the chains. */
+static int may_carry(struct argtests *g, const struct key *k)
+{
+	size_t at = (g->info_start[k->node] + (size_t)k->cond) * MAX_STEPS +
+		    (size_t)k->step;
+
+	if (g->memo->n >= g->budget || g->visits[at] >= ARGTESTS_VARIANTS) {
 		g->budget_out = 1;
-	return none;
+		return 0;
+	}
+	g->visits[at]++;
+	return 1;
+}
+
+static void drop_values(struct key *k)
+{
+	memset(k->f.w, 0, sizeof(k->f.w));
 }
 
 /* From K, follow every step whose outcome the facts already decide; at
  * the test that must run, forget what A holds unless that test can use
- * it. */
+ * it. The points passed on the way (with facts) are kept in
+ * memo->skipped, to be made aliases of where the walk ends. */
 static struct key skip_known(struct argtests *g, struct key k)
 {
-	while (k.node >= 0 && memo_get(g->memo, &k) < 0) {
-		const struct step *s = step_at(g, &k);
-		struct facts f = carry(g, &k.f);
-		int outcome = implied(&f, s);
+	struct memo *m = g->memo;
+	int first = 1;
 
+	while (k.node >= 0 && memo_get(m, &k) < 0) {
+		const struct step *s = step_at(g, &k);
+		int outcome;
+
+		/* The start is counted by start(), if it is a point. */
+		if (!first && has_values(&k)) {
+			*(struct key *)vec_push(&m->skipped, &m->nskipped,
+						&m->skipped_cap, sizeof(k)) = k;
+			if (!may_carry(g, &k))
+				drop_values(&k);
+		}
+		first = 0;
+		outcome = decided(&k.f, s);
 		if (outcome < 0) {
 			if (k.f.a_holds != (int32_t)s->off) {
 				k.f.a_holds = -1;
@@ -588,7 +875,7 @@ static struct key skip_known(struct argtests *g, struct key k)
 			}
 			break;
 		}
-		k = follow(g, &k, outcome ? s->on_true : s->on_false, &f);
+		k = follow(g, &k, outcome ? s->on_true : s->on_false, &k.f);
 	}
 	return k;
 }
@@ -608,14 +895,18 @@ static int start(struct argtests *g, struct frame *fr)
 		memo_put(g->memo, &fr->key, intern_test(g, t));
 		return 1;
 	}
+	fr->skip_from = g->memo->nskipped;
 	k = skip_known(g, fr->key);
+	if (memcmp(&k, &fr->key, sizeof(k)) == 0 && has_values(&k) &&
+	    !may_carry(g, &k))
+		drop_values(&k);
 	if (memcmp(&k, &fr->key, sizeof(k)) != 0) {
 		fr->child[0] = k;       /* this point is that one */
 		fr->phase = 1;
 		return 0;
 	}
 	s = step_at(g, &fr->key);
-	f = carry(g, &fr->key.f);
+	f = fr->key.f;
 	fr->a_holds = f.a_holds;
 	fr->a_mask = f.a_mask;
 	for (int o = 1; o >= 0; o--) {
@@ -635,7 +926,7 @@ static int start(struct argtests *g, struct frame *fr)
 static int build(struct argtests *g, const struct key *k)
 {
 	struct frame *stack = NULL;
-	size_t n = 0, cap = 0;
+	size_t n = 0, cap = 0, real = 0;
 	int result = -1;
 
 	*(struct frame *)vec_push(&stack, &n, &cap, sizeof(*stack)) =
@@ -646,20 +937,29 @@ static int build(struct argtests *g, const struct key *k)
 
 		/* Every real test on the stack is a distinct instruction of
 		 * one path, and so is every test made. */
-		if (n > 2 * MAX_TESTS + 2 || g->ntests > MAX_TESTS)
+		if (real > MAX_TESTS + 1 || g->ntests > MAX_TESTS)
 			goto out;
 		switch (fr->phase) {
 		case 0:
 			done = start(g, fr);
+			real += fr->phase == 2;
 			break;
-		case 1:                 /* an alias of a later point */
-			if (memo_get(g->memo, &fr->child[0]) < 0) {
+		case 1: {               /* an alias of a later point */
+			struct memo *m = g->memo;
+			int test = memo_get(m, &fr->child[0]);
+
+			if (test < 0) {
 				need = 0;
 				break;
 			}
-			memo_put(g->memo, &fr->key, memo_get(g->memo, &fr->child[0]));
+			memo_put(m, &fr->key, test);
+			for (size_t i = fr->skip_from; i < m->nskipped; i++)
+				if (memo_get(m, &m->skipped[i]) < 0)
+					memo_put(m, &m->skipped[i], test);
+			m->nskipped = fr->skip_from;
 			done = 1;
 			break;
+		}
 		case 2:                 /* a real test: both outcomes first */
 		case 3:
 			if (memo_get(g->memo, &fr->child[fr->phase - 2]) < 0)
@@ -676,6 +976,7 @@ static int build(struct argtests *g, const struct key *k)
 			t.f = jset_inverts(s) ? yes : no;
 			memo_put(g->memo, &fr->key, intern_test(g, t));
 			done = 1;
+			real--;
 			break;
 		}
 		}
@@ -703,6 +1004,7 @@ out:
  * SWITCH_GROUP tests, for n / SWITCH_GROUP more instructions. */
 #define SWITCH_MIN   8
 #define SWITCH_GROUP 4
+#define SEARCH_MAX_TESTS (4 * MAX_TESTS)
 
 struct case_ {
 	uint32_t value;
@@ -739,7 +1041,7 @@ static int continues_run(const struct word_test *x, const struct word_test *y,
  * occurrence of a value only (a later test of the same value is never
  * reached with A equal to it), and where a value matching none goes. */
 static size_t run_cases(const struct argtests *g, int t, struct case_ **cases,
-			int *dflt)
+			int *dflt, char *covered)
 {
 	const struct word_test *x = &g->tests[t];
 	uint32_t mask = mask_after(x);
@@ -755,6 +1057,7 @@ static size_t run_cases(const struct argtests *g, int t, struct case_ **cases,
 		if (!continues_run(x, &g->tests[y->f], mask))
 			break;
 		cur = y->f;
+		covered[cur] = 1;
 	}
 	*dflt = g->tests[cur].f;
 	qsort(*cases, n, sizeof(**cases), cmp_case);
@@ -796,8 +1099,9 @@ static int search(struct argtests *g, const struct word_test *proto,
 }
 
 /* Turn test T, if it starts a long equality run, into the root of a
- * search; T keeps its own load and "and", the rest assume A ready. */
-static void searchify(struct argtests *g, int t)
+ * search; T keeps its own load and "and", the rest assume A ready. The
+ * rest of the run is marked COVERED. */
+static void searchify(struct argtests *g, int t, char *covered)
 {
 	struct word_test proto, root;
 	struct case_ *cases;
@@ -806,7 +1110,7 @@ static void searchify(struct argtests *g, int t)
 
 	if (g->tests[t].is_ret || g->tests[t].jop != BPF_JEQ)
 		return;
-	n = run_cases(g, t, &cases, &dflt);
+	n = run_cases(g, t, &cases, &dflt, covered);
 	if (n >= SWITCH_MIN) {
 		proto = g->tests[t];
 		proto.entry_mask = mask_after(&proto);
@@ -978,14 +1282,18 @@ int argtests_build(struct argtests *g, const struct decision *d, int flags,
 	for (size_t i = 0; i < d->nnodes; i++)
 		g->root_of[i] = -1;
 	info_init(g);
+	g->visits = xcalloc(g->info_start[d->nnodes] * MAX_STEPS + 1, sizeof(*g->visits));
 	for (size_t i = 0; i < g->info_start[d->nnodes]; i++)
 		steps += (size_t)g->info[i].nsteps;
 	g->steps = steps;
 	g->budget = budget ? budget : argtests_budget(steps);
 	rc = build_roots(g);
 	g->points = g->memo->n;
+	free(g->visits);
+	g->visits = NULL;
 	free(g->memo->v);
 	free(g->memo->index);
+	free(g->memo->skipped);
 	free(g->memo);
 	g->memo = NULL;
 	if (rc < 0) {
@@ -996,16 +1304,25 @@ int argtests_build(struct argtests *g, const struct decision *d, int flags,
 		roots[nroots++] = g->root_of[d->ranges[i].node];
 	if (g->search) {
 		size_t total = g->ntests;
+		char *covered = xcalloc(total + 1, 1), *root = xcalloc(total + 1, 1);
 
 		reach = xcalloc(total + 1, 1);
 		inside = xcalloc(total + 1, 1);
 		reach_runs(g, roots, nroots, reach, inside);
-		/* Later tests first: a run's start before the rest of it. */
-		for (size_t i = total; i-- > 0;)
-			if (reach[i] && !inside[i])
-				searchify(g, (int)i);
+		for (size_t i = 0; i < nroots; i++)
+			if (roots[i] >= 0)
+				root[roots[i]] = 1;
+		/* Later tests first: a run's start before the rest of it. The
+		 * rest of a run is searched again only where the tree enters
+		 * it, and only while the searches have not made many more
+		 * tests than the kernel takes instructions. */
+		for (size_t i = total; i-- > 0 && g->ntests <= SEARCH_MAX_TESTS;)
+			if (reach[i] && !inside[i] && (!covered[i] || root[i]))
+				searchify(g, (int)i, covered);
 		free(reach);
 		free(inside);
+		free(covered);
+		free(root);
 	}
 	free(roots);
 	return 0;
@@ -1055,10 +1372,13 @@ void argtests_free(struct argtests *g)
 	free(g->test_index);
 	free(g->info);
 	free(g->info_start);
+	chains_free(g->chains);
 	free(g->root_of);
+	free(g->visits);
 	if (g->memo) {
 		free(g->memo->v);
 		free(g->memo->index);
+		free(g->memo->skipped);
 		free(g->memo);
 	}
 	memset(g, 0, sizeof(*g));

@@ -27,6 +27,7 @@ struct word_test {
 
 struct memo;
 struct cond_info;
+struct chains;
 
 struct argtests {
 	const struct decision *d;
@@ -42,6 +43,8 @@ struct argtests {
 	struct memo *memo;
 	struct cond_info *info;
 	size_t *info_start;
+	struct chains *chains;
+	uint16_t *visits;           /* per step of a condition: points with facts */
 	size_t steps;               /* word tests in all the chains */
 	size_t budget;              /* points of the walk that may carry facts */
 	size_t points;              /* points the walk made */
@@ -61,6 +64,7 @@ struct argtests {
  * budget proportional to the chains' word tests, within bounds. Past it,
  * the walk carries only what A holds, which makes the rest linear in the
  * chains (the program may then be longer than it could be). */
+#define ARGTESTS_VARIANTS        128
 #define ARGTESTS_BUDGET_PER_STEP 16
 #define ARGTESTS_BUDGET_MIN      1024
 #define ARGTESTS_BUDGET_MAX      (1 << 16)
