@@ -56,8 +56,17 @@ struct key {
 	struct facts f;
 };
 
+/* The memo keeps keys packed: the point, and only the words with facts. */
+#define PACKED_MAX (7 + NWORDS * (2 + MAX_EXCL))
+
+struct packed {
+	uint32_t w[PACKED_MAX];
+	uint32_t n;
+	unsigned hash;
+};
+
 struct memo_entry {
-	struct key key;
+	uint32_t at, len;       /* in the arena */
 	unsigned hash;
 	int test;
 };
@@ -67,7 +76,11 @@ struct memo {
 	size_t n, cap;
 	int *index;
 	size_t index_cap;
-	struct key *skipped;    /* points the frames on the stack skip over */
+	uint32_t *arena;
+	size_t narena, arena_cap;
+	/* Points the frames on the stack skip over, packed, each after its
+	 * length. */
+	uint32_t *skipped;
 	size_t nskipped, skipped_cap;
 };
 
@@ -255,34 +268,46 @@ static int intern_test(struct argtests *g, struct word_test t)
 	*(struct word_test *)vec_push(&g->tests, &g->ntests, &g->tests_cap,
 				      sizeof(t)) = t;
 	g->test_index[slot] = (int)(g->ntests - 1);
+	if (!t.is_ret)
+		g->size += 1 + !!t.load + !!t.and_mask;
 	return (int)(g->ntests - 1);
 }
 
-/* Most words carry no facts (all zero bytes): hash only those that do,
- * which is still a function of the key's bytes, as memcmp compares them. */
-static unsigned key_hash(const struct key *k)
+static void pack(const struct key *k, struct packed *p)
 {
-	unsigned h = hash_bytes(k, offsetof(struct key, f.w));
+	uint32_t n = 0;
 
-	for (int i = 0; i < NWORDS; i++) {
+	p->w[n++] = (uint32_t)k->node;
+	p->w[n++] = (uint32_t)k->cond;
+	p->w[n++] = (uint32_t)k->step;
+	p->w[n++] = k->action;
+	p->w[n++] = (uint32_t)k->f.a_holds;
+	p->w[n++] = k->f.a_mask;
+	for (uint32_t i = 0; i < NWORDS; i++) {
 		const struct word_facts *w = &k->f.w[i];
 
-		if (w->known || w->nexcl)
-			h = h * 31u + (unsigned)i + hash_bytes(w, sizeof(*w));
+		if (!w->known && !w->nexcl)
+			continue;
+		p->w[n++] = i | (uint32_t)w->known << 8 | (uint32_t)w->nexcl << 16;
+		p->w[n++] = w->value;
+		for (int j = 0; j < w->nexcl; j++)
+			p->w[n++] = w->excl[j];
 	}
-	return h;
+	p->n = n;
+	p->hash = hash_bytes(p->w, n * sizeof(uint32_t));
 }
 
-/* The test built for K (whose hash is H), or -1. */
-static int memo_find(const struct memo *m, const struct key *k, unsigned h)
+/* The test built for the packed key P, or -1. */
+static int memo_find(const struct memo *m, const struct packed *p)
 {
 	if (!m->index_cap)
 		return -1;
-	for (size_t slot = h & (m->index_cap - 1); m->index[slot] >= 0;
+	for (size_t slot = p->hash & (m->index_cap - 1); m->index[slot] >= 0;
 	     slot = (slot + 1) & (m->index_cap - 1)) {
 		const struct memo_entry *e = &m->v[m->index[slot]];
 
-		if (e->hash == h && memcmp(&e->key, k, sizeof(*k)) == 0)
+		if (e->hash == p->hash && e->len == p->n &&
+		    memcmp(&m->arena[e->at], p->w, p->n * sizeof(uint32_t)) == 0)
 			return e->test;
 	}
 	return -1;
@@ -290,10 +315,13 @@ static int memo_find(const struct memo *m, const struct key *k, unsigned h)
 
 static int memo_get(const struct memo *m, const struct key *k)
 {
-	return memo_find(m, k, key_hash(k));
+	struct packed p;
+
+	pack(k, &p);
+	return memo_find(m, &p);
 }
 
-static void memo_put(struct memo *m, const struct key *k, int test)
+static void memo_put_packed(struct memo *m, const struct packed *p, int test)
 {
 	struct memo_entry *e;
 	size_t slot;
@@ -301,14 +329,59 @@ static void memo_put(struct memo *m, const struct key *k, int test)
 	if (2 * (m->n + 1) > m->index_cap)
 		index_grow(&m->index, &m->index_cap, m->v, m->n, sizeof(*m->v),
 			   offsetof(struct memo_entry, hash));
+	if (m->narena + p->n > m->arena_cap) {
+		m->arena_cap = 2 * (m->narena + p->n) + 1024;
+		m->arena = xrealloc(m->arena, m->arena_cap * sizeof(uint32_t));
+	}
+	memcpy(&m->arena[m->narena], p->w, p->n * sizeof(uint32_t));
 	e = vec_push(&m->v, &m->n, &m->cap, sizeof(*e));
-	e->key = *k;
-	e->hash = key_hash(k);
+	e->at = (uint32_t)m->narena;
+	e->len = p->n;
+	e->hash = p->hash;
 	e->test = test;
+	m->narena += p->n;
 	for (slot = e->hash & (m->index_cap - 1); m->index[slot] >= 0;
 	     slot = (slot + 1) & (m->index_cap - 1))
 		;
 	m->index[slot] = (int)(m->n - 1);
+}
+
+static void memo_put(struct memo *m, const struct key *k, int test)
+{
+	struct packed p;
+
+	pack(k, &p);
+	memo_put_packed(m, &p, test);
+}
+
+/* Keeps K (packed) in memo->skipped. */
+static void skip_push(struct memo *m, const struct key *k)
+{
+	struct packed p;
+
+	pack(k, &p);
+	if (m->nskipped + p.n + 1 > m->skipped_cap) {
+		m->skipped_cap = 2 * (m->nskipped + p.n + 1) + 1024;
+		m->skipped = xrealloc(m->skipped, m->skipped_cap * sizeof(uint32_t));
+	}
+	m->skipped[m->nskipped++] = p.n;
+	memcpy(&m->skipped[m->nskipped], p.w, p.n * sizeof(uint32_t));
+	m->nskipped += p.n;
+}
+
+/* Every point kept in memo->skipped from FROM on is TEST. */
+static void skip_resolve(struct memo *m, size_t from, int test)
+{
+	struct packed p;
+
+	for (size_t i = from; i < m->nskipped; i += 1 + m->skipped[i]) {
+		p.n = m->skipped[i];
+		memcpy(p.w, &m->skipped[i + 1], p.n * sizeof(uint32_t));
+		p.hash = hash_bytes(p.w, p.n * sizeof(uint32_t));
+		if (memo_find(m, &p) < 0)
+			memo_put_packed(m, &p, test);
+	}
+	m->nskipped = from;
 }
 
 /* --- what the rest of a chain looks at ------------------------------- */
@@ -861,8 +934,7 @@ static struct key skip_known(struct argtests *g, struct key k)
 
 		/* The start is counted by start(), if it is a point. */
 		if (!first && has_values(&k)) {
-			*(struct key *)vec_push(&m->skipped, &m->nskipped,
-						&m->skipped_cap, sizeof(k)) = k;
+			skip_push(m, &k);
 			if (!may_carry(g, &k))
 				drop_values(&k);
 		}
@@ -939,6 +1011,10 @@ static int build(struct argtests *g, const struct key *k)
 		 * one path, and so is every test made. */
 		if (real > MAX_TESTS + 1 || g->ntests > MAX_TESTS)
 			goto out;
+		if (g->size_cap && g->size > g->size_cap) {
+			g->over_cap = 1;
+			goto out;
+		}
 		switch (fr->phase) {
 		case 0:
 			done = start(g, fr);
@@ -953,10 +1029,7 @@ static int build(struct argtests *g, const struct key *k)
 				break;
 			}
 			memo_put(m, &fr->key, test);
-			for (size_t i = fr->skip_from; i < m->nskipped; i++)
-				if (memo_get(m, &m->skipped[i]) < 0)
-					memo_put(m, &m->skipped[i], test);
-			m->nskipped = fr->skip_from;
+			skip_resolve(m, fr->skip_from, test);
 			done = 1;
 			break;
 		}
@@ -1265,18 +1338,16 @@ static int build_roots(struct argtests *g)
 }
 
 int argtests_build(struct argtests *g, const struct decision *d, int flags,
-		   size_t budget)
+		   size_t size_cap)
 {
-	size_t steps = 0, nroots = 0;
-	int *roots = xmalloc((d->nranges + 1) * sizeof(int));
-	char *reach, *inside;
+	size_t steps = 0;
 	int rc;
 
 	memset(g, 0, sizeof(*g));
 	g->d = d;
 	g->specialise = !!(flags & ARGTESTS_SPECIALISE);
-	g->search = !!(flags & ARGTESTS_SEARCH);
 	g->lo_first = !!(flags & ARGTESTS_LO_FIRST);
+	g->size_cap = size_cap;
 	g->memo = xcalloc(1, sizeof(*g->memo));
 	g->root_of = xmalloc((d->nnodes + 1) * sizeof(int));
 	for (size_t i = 0; i < d->nnodes; i++)
@@ -1286,46 +1357,72 @@ int argtests_build(struct argtests *g, const struct decision *d, int flags,
 	for (size_t i = 0; i < g->info_start[d->nnodes]; i++)
 		steps += (size_t)g->info[i].nsteps;
 	g->steps = steps;
-	g->budget = budget ? budget : argtests_budget(steps);
+	g->budget = argtests_budget(steps);
 	rc = build_roots(g);
 	g->points = g->memo->n;
 	free(g->visits);
 	g->visits = NULL;
 	free(g->memo->v);
 	free(g->memo->index);
+	free(g->memo->arena);
 	free(g->memo->skipped);
 	free(g->memo);
 	g->memo = NULL;
 	if (rc < 0) {
-		g->too_long = 1;
+		g->too_long = !g->over_cap;
 		return -1;
 	}
+	if (flags & ARGTESTS_SEARCH)
+		argtests_search(g);
+	return 0;
+}
+
+void argtests_copy(struct argtests *dst, const struct argtests *src)
+{
+	const struct decision *d = src->d;
+
+	*dst = *src;
+	dst->tests = xmalloc((src->ntests + 1) * sizeof(*src->tests));
+	memcpy(dst->tests, src->tests, src->ntests * sizeof(*src->tests));
+	dst->tests_cap = src->ntests + 1;
+	dst->test_index = xmalloc((src->test_index_cap + 1) * sizeof(int));
+	memcpy(dst->test_index, src->test_index, src->test_index_cap * sizeof(int));
+	dst->root_of = xmalloc((d->nnodes + 1) * sizeof(int));
+	memcpy(dst->root_of, src->root_of, d->nnodes * sizeof(int));
+	dst->info = NULL;
+	dst->info_start = NULL;
+	dst->chains = NULL;
+	dst->visits = NULL;
+	dst->memo = NULL;
+}
+
+void argtests_search(struct argtests *g)
+{
+	const struct decision *d = g->d;
+	size_t total = g->ntests, nroots = 0;
+	int *roots = xmalloc((d->nranges + 1) * sizeof(int));
+	char *covered = xcalloc(total + 1, 1), *root = xcalloc(total + 1, 1);
+	char *reach = xcalloc(total + 1, 1), *inside = xcalloc(total + 1, 1);
+
+	g->search = 1;
 	for (size_t i = 0; i < d->nranges; i++)
 		roots[nroots++] = g->root_of[d->ranges[i].node];
-	if (g->search) {
-		size_t total = g->ntests;
-		char *covered = xcalloc(total + 1, 1), *root = xcalloc(total + 1, 1);
-
-		reach = xcalloc(total + 1, 1);
-		inside = xcalloc(total + 1, 1);
-		reach_runs(g, roots, nroots, reach, inside);
-		for (size_t i = 0; i < nroots; i++)
-			if (roots[i] >= 0)
-				root[roots[i]] = 1;
-		/* Later tests first: a run's start before the rest of it. The
-		 * rest of a run is searched again only where the tree enters
-		 * it, and only while the searches have not made many more
-		 * tests than the kernel takes instructions. */
-		for (size_t i = total; i-- > 0 && g->ntests <= SEARCH_MAX_TESTS;)
-			if (reach[i] && !inside[i] && (!covered[i] || root[i]))
-				searchify(g, (int)i, covered);
-		free(reach);
-		free(inside);
-		free(covered);
-		free(root);
-	}
+	reach_runs(g, roots, nroots, reach, inside);
+	for (size_t i = 0; i < nroots; i++)
+		if (roots[i] >= 0)
+			root[roots[i]] = 1;
+	/* Later tests first: a run's start before the rest of it. The rest
+	 * of a run is searched again only where the tree enters it, and
+	 * only while the searches have not made many more tests than the
+	 * kernel takes instructions. */
+	for (size_t i = total; i-- > 0 && g->ntests <= SEARCH_MAX_TESTS;)
+		if (reach[i] && !inside[i] && (!covered[i] || root[i]))
+			searchify(g, (int)i, covered);
+	free(reach);
+	free(inside);
+	free(covered);
+	free(root);
 	free(roots);
-	return 0;
 }
 
 size_t argtests_budget(size_t steps)
@@ -1378,6 +1475,7 @@ void argtests_free(struct argtests *g)
 	if (g->memo) {
 		free(g->memo->v);
 		free(g->memo->index);
+		free(g->memo->arena);
 		free(g->memo->skipped);
 		free(g->memo);
 	}

@@ -49,6 +49,9 @@ struct argtests {
 	size_t budget;              /* points of the walk that may carry facts */
 	size_t points;              /* points the walk made */
 	int budget_out;             /* facts were dropped when it ran out */
+	size_t size;                /* instructions of the tests the walk made */
+	size_t size_cap;            /* stop when SIZE exceeds it (0: never) */
+	int over_cap;               /* ... which happened */
 	int too_long;
 };
 
@@ -71,15 +74,19 @@ struct argtests {
 size_t argtests_budget(size_t steps);
 
 /* Builds the tests of every chain node the ranges of D start (0), or
- * returns -1 when they would be more than the kernel's 4096 instructions.
- * FLAGS: ARGTESTS_*; BUDGET: points with facts, 0 for argtests_budget's.
- * Afterwards ROOT_OF[node] is the node's first test (a "ret" test for
- * terminal nodes), entered with A holding the syscall number, and long
- * runs of equality tests on one word are binary searches (SEARCH). The
- * tests can serve any tree over D's ranges. Free with argtests_free, also
- * after a failure. */
+ * returns -1 when they would be more than the kernel's 4096 instructions
+ * (TOO_LONG) or more than SIZE_CAP (OVER_CAP; 0: no cap). FLAGS:
+ * ARGTESTS_*. Afterwards ROOT_OF[node] is the node's first test (a "ret"
+ * test for terminal nodes), entered with A holding the syscall number.
+ * The tests can serve any tree over D's ranges. Free with
+ * argtests_free, also after a failure. */
 int argtests_build(struct argtests *g, const struct decision *d, int flags,
-		   size_t budget);
+		   size_t size_cap);
+/* DST: a copy of SRC's tests (built, not failed), to search (below). */
+void argtests_copy(struct argtests *dst, const struct argtests *src);
+/* Long runs of equality tests on one word become binary searches
+ * (ARGTESTS_SEARCH, given to argtests_build, does this). */
+void argtests_search(struct argtests *g);
 /* Whether LO_FIRST can change anything: some condition tests both words
  * of an argument for equality. */
 int argtests_order_matters(const struct decision *d);

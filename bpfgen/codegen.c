@@ -616,7 +616,8 @@ int codegen(const struct decision *d, const struct tree *t, int flags,
 	struct argtests args;
 	int rc = -1;
 
-	if (argtests_build(&args, d, flags, 0) == 0)
+	if (argtests_build(&args, d, flags & (ARGTESTS_SPECIALISE | ARGTESTS_SEARCH |
+					      ARGTESTS_LO_FIRST), 0) == 0)
 		rc = codegen_with(d, t, &args, flags, out);
 	argtests_free(&args);
 	return rc;

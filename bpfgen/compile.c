@@ -1,5 +1,6 @@
 /* The pipeline in one place: resolve -> decide -> tree -> codegen ->
  * jumps. Each stage's output is the next one's only input. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -169,6 +170,7 @@ static const int ways[] = {
 	ARGTESTS_SEARCH, 0,
 };
 #define NWAYS (sizeof(ways) / sizeof(ways[0]))
+#define SPECIALISE_CAP(plain) (2 * (plain) + 64)
 
 struct way {
 	struct argtests a;
@@ -206,7 +208,7 @@ static void try_one(struct chooser *c, size_t tree, size_t way, int flags)
 	const struct way *w = &c->w[way];
 	size_t lb = lower_bound(c, tree, way);
 
-	if (w->a.too_long || lb > BPF_MAXINSNS_SECCOMP)
+	if (!w->tried || w->a.too_long || w->a.over_cap || lb > BPF_MAXINSNS_SECCOMP)
 		return;
 	/* The longest path goes through the loads, the check of the
 	 * architecture, the x32 guard's first test, the tree, and a return. */
@@ -226,22 +228,49 @@ static void try_one(struct chooser *c, size_t tree, size_t way, int flags)
 	c->best = x;
 }
 
-static void build_way(struct chooser *c, size_t way)
+static size_t way_index(int flags)
+{
+	size_t w = 0;
+
+	while (w < NWAYS && ways[w] != flags)
+		w++;
+	return w;
+}
+
+/* The tests of WAY: a walk of the chains, or for SEARCH a copy of the
+ * same walk's tests, searched. A walk that makes more than SIZE_CAP
+ * instructions of tests (0: no cap) is given up. */
+static void build_way(struct chooser *c, size_t way, size_t size_cap)
 {
 	struct way *w = &c->w[way];
+	const struct way *walk = &c->w[way_index(ways[way] & ~ARGTESTS_SEARCH)];
 	const struct decision *d = c->d;
 	int *roots;
 
 	w->tried = 1;
-	if (argtests_build(&w->a, d, ways[way], 0) == 0) {
+	if ((ways[way] & ARGTESTS_SEARCH) && walk->tried) {
+		if (walk->a.too_long || walk->a.over_cap) {
+			w->a.too_long = walk->a.too_long;
+			w->a.over_cap = walk->a.over_cap;
+			return;
+		}
+		argtests_copy(&w->a, &walk->a);
+		argtests_search(&w->a);
+	} else {
+		argtests_build(&w->a, d, ways[way], size_cap);
+		c->stats->walk_points += w->a.points;
+		c->stats->walk_budget_out |= w->a.budget_out;
+	}
+	if (!w->a.too_long && !w->a.over_cap) {
 		roots = xmalloc((d->nranges + 1) * sizeof(int));
 		for (size_t i = 0; i < d->nranges; i++)
 			roots[i] = w->a.root_of[d->ranges[i].node];
 		w->size = argtests_code_size(&w->a, roots, d->nranges);
 		free(roots);
 	}
-	c->stats->walk_points += w->a.points;
-	c->stats->walk_budget_out |= w->a.budget_out;
+	if (getenv("BPFGEN_DEBUG"))
+		fprintf(stderr, "way %d: steps %zu points %zu budget %zu out %d tests %zu size %zu too_long %d over_cap %d\n",
+			ways[way], w->a.steps, w->a.points, w->a.budget, w->a.budget_out, w->a.ntests, w->size, w->a.too_long, w->a.over_cap);
 }
 
 /* 0 with the program, or -1 with *AT_LEAST: the length no candidate can
@@ -263,12 +292,22 @@ static int choose_program(const struct decision *d, struct tree *const *trees,
 			min_compares = c.compares[i];
 	}
 	/* Every way's tests first: together they bound every candidate's
-	 * length, and a policy that cannot fit stops here. */
-	for (size_t w = 0; w < NWAYS; w++) {
+	 * length, and a policy that cannot fit stops here. The plain walk
+	 * first: it is linear in the chains. Specialising costs code to
+	 * shorten paths; a specialised walk making more than twice the
+	 * plain walk's code is given up (SPECIALISE_CAP), as it would
+	 * hardly win. */
+	for (size_t i = 0; i < NWAYS; i++) {
+		/* Ways without SPECIALISE first, each walk before its search. */
+		static const size_t build_order[NWAYS] = { 5, 4, 0, 2, 1, 3 };
+		size_t w = build_order[i];
+		size_t plain = c.w[way_index(0)].size;
+
 		if ((ways[w] & ARGTESTS_LO_FIRST) && !order_matters)
 			continue;
-		build_way(&c, w);
-		if (!c.w[w].a.too_long &&
+		build_way(&c, w, (ways[w] & ARGTESTS_SPECIALISE) && plain &&
+			  !c.w[way_index(0)].a.too_long ? SPECIALISE_CAP(plain) : 0);
+		if (!c.w[w].a.too_long && !c.w[w].a.over_cap &&
 		    prologue_len(d) + min_compares + c.w[w].size < lb)
 			lb = prologue_len(d) + min_compares + c.w[w].size;
 	}
@@ -343,7 +382,7 @@ int compile_policy(const struct policy_ast *ast, const struct arch *arch,
 	for (size_t i = 0; !weights && i < sizeof(chains) / sizeof(chains[0]); i++)
 		if ((t = tree_build_chains(d, chains[i])) != NULL)
 			trees[ntrees++] = t;
-	if (!weights && (t = tree_build_fewest(d)) != NULL)
+	if (!weights && (t = tree_build_fewest(d, &out->stats.tree_cells)) != NULL)
 		trees[ntrees++] = t;
 	if (choose_program(d, trees, ntrees, out, &at_least) < 0) {
 		if (at_least > BPF_MAXINSNS_SECCOMP)

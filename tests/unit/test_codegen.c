@@ -597,6 +597,7 @@ static void check_every_shape(const struct model *m, uint64_t seed)
 	struct resolved *r;
 	struct decision *d;
 	struct tree *trees[4];
+	size_t cells;
 	int fd = mkstemp(path);
 
 	cr_assert_geq(fd, 0);
@@ -611,7 +612,7 @@ static void check_every_shape(const struct model *m, uint64_t seed)
 	trees[0] = tree_build(d, NULL);
 	trees[1] = tree_build_chains(d, 1);
 	trees[2] = tree_build_chains(d, 3);
-	trees[3] = tree_build_fewest(d);
+	trees[3] = tree_build_fewest(d, &cells);
 	cr_assert_not_null(trees[3], "%zu ranges", d->nranges);
 	cr_assert_leq(tree_depth(trees[3]), ceil_log2(d->nranges) + 1);
 	for (size_t i = 1; i < 3; i++)
