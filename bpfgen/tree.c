@@ -308,6 +308,19 @@ static void fewest_reach(struct fewest *f)
 	free(count);
 }
 
+static int fewest(struct fewest *f, size_t a, size_t b, size_t left);
+
+/* fewest(), answered here when the cell is known or out of reach. */
+static inline int fewest_cell(struct fewest *f, size_t a, size_t b, size_t left)
+{
+	int16_t c;
+
+	if (b > f->reach[left * f->n + a])
+		return NO_TREE;
+	c = f->cost[fewest_at(f, a, b, left)];
+	return c >= 0 ? c : fewest(f, a, b, left);
+}
+
 static int fewest(struct fewest *f, size_t a, size_t b, size_t left)
 {
 	size_t at, lo, hi;
@@ -349,10 +362,10 @@ static int fewest(struct fewest *f, size_t a, size_t b, size_t left)
 
 			if (k < lo || k > hi)
 				continue;
-			x = fewest(f, a, k, left - 1);
+			x = fewest_cell(f, a, k, left - 1);
 			if (x >= NO_TREE || 1 + x + f->least[(k + 1) * f->n + b] >= best)
 				continue;
-			y = fewest(f, k + 1, b, left - 1);
+			y = fewest_cell(f, k + 1, b, left - 1);
 			if (y < NO_TREE && 1 + x + y < best) {
 				best = 1 + x + y;
 				pick = (int)k;
