@@ -782,42 +782,43 @@ static struct key ret_key(uint32_t action)
 	return k;
 }
 
-/* The point at the start of chain node N, with facts F. */
-static struct key node_key(const struct argtests *g, int n, const struct facts *f)
+/* K, with its facts, becomes the start of chain node N. */
+static void go_node(const struct argtests *g, struct key *k, int n)
 {
 	const struct chain_node *node = &g->d->nodes[n];
-	struct key k;
 
-	if (node->terminal)
-		return ret_key(node->action);
-	memset(&k, 0, sizeof(k));
-	k.node = n;
-	k.f = *f;
-	prune(g, &k);
-	return k;
+	if (node->terminal) {
+		*k = ret_key(node->action);
+		return;
+	}
+	k->node = n;
+	k->cond = 0;
+	k->step = 0;
+	k->action = 0;
+	prune(g, k);
 }
 
-/* Where TARGET (a step index, SUCC or FAIL) leads from point AT. */
-static struct key follow(const struct argtests *g, const struct key *at,
-			 int target, const struct facts *f)
+/* K goes where TARGET (a step index, SUCC or FAIL) leads from it; its
+ * facts are already those after the step. */
+static void advance(const struct argtests *g, struct key *k, int target)
 {
-	const struct chain_node *node = &g->d->nodes[at->node];
-	struct key k;
+	const struct chain_node *node = &g->d->nodes[k->node];
 
-	if (target == FAIL)
-		return node_key(g, node->next, f);
-	if (target == SUCC && (size_t)at->cond + 1 == node->nconds)
-		return ret_key(node->action);
-	k = *at;
-	k.f = *f;
-	if (target == SUCC) {
-		k.cond++;
-		k.step = 0;
-	} else {
-		k.step = target;
+	if (target == FAIL) {
+		go_node(g, k, node->next);
+		return;
 	}
-	prune(g, &k);
-	return k;
+	if (target == SUCC && (size_t)k->cond + 1 == node->nconds) {
+		*k = ret_key(node->action);
+		return;
+	}
+	if (target == SUCC) {
+		k->cond++;
+		k->step = 0;
+	} else {
+		k->step = target;
+	}
+	prune(g, k);
 }
 
 static const struct step *step_at(const struct argtests *g, const struct key *k)
@@ -881,6 +882,9 @@ static int jset_inverts(const struct step *s)
 struct frame {
 	struct key key;
 	int phase;
+	int checked;         /* KEY is known not to be in the memo */
+	int waiting;         /* the child whose test TEST[] awaits */
+	int test[2];         /* the children's tests */
 	size_t skip_from;    /* its points in memo->skipped, to the end */
 	int32_t a_holds;     /* A on entry, as the test was planned with */
 	uint32_t a_mask;
@@ -922,75 +926,96 @@ static void drop_values(struct key *k)
 /* From K, follow every step whose outcome the facts already decide; at
  * the test that must run, forget what A holds unless that test can use
  * it. The points passed on the way (with facts) are kept in
- * memo->skipped, to be made aliases of where the walk ends. */
-static struct key skip_known(struct argtests *g, struct key k)
+ * memo->skipped, to be made aliases of where the walk ends. K itself is
+ * known not to be in the memo. */
+static void skip_known(struct argtests *g, struct key *k)
 {
 	struct memo *m = g->memo;
 	int first = 1;
 
-	while (k.node >= 0 && memo_get(m, &k) < 0) {
-		const struct step *s = step_at(g, &k);
+	while (k->node >= 0 && (first || memo_get(m, k) < 0)) {
+		const struct step *s = step_at(g, k);
 		int outcome;
 
 		/* The start is counted by start(), if it is a point. */
-		if (!first && has_values(&k)) {
-			skip_push(m, &k);
-			if (!may_carry(g, &k))
-				drop_values(&k);
+		if (!first && has_values(k)) {
+			skip_push(m, k);
+			if (!may_carry(g, k))
+				drop_values(k);
 		}
 		first = 0;
-		outcome = decided(&k.f, s);
+		outcome = decided(&k->f, s);
 		if (outcome < 0) {
-			if (k.f.a_holds != (int32_t)s->off) {
-				k.f.a_holds = -1;
-				k.f.a_mask = FULL;
+			if (k->f.a_holds != (int32_t)s->off) {
+				k->f.a_holds = -1;
+				k->f.a_mask = FULL;
 			}
 			break;
 		}
-		k = follow(g, &k, outcome ? s->on_true : s->on_false, &k.f);
+		advance(g, k, outcome ? s->on_true : s->on_false);
 	}
-	return k;
 }
 
-/* Phase 0 of a frame: what does it need? Returns 1 when it is done. */
+enum { PH_START, PH_ALIAS, PH_ALIAS_DONE, PH_TRUE, PH_FALSE, PH_TEST };
+
+/* The first phase of a frame: the test when it is known, else -1 and
+ * the frame says what it needs. */
 static int start(struct argtests *g, struct frame *fr)
 {
 	const struct step *s;
-	struct facts f;
-	struct key k;
+	struct word_test t;
+	struct key *k = &fr->child[0];
+	int test;
 
-	if (memo_get(g->memo, &fr->key) >= 0)
-		return 1;
+	if (!fr->checked && (test = memo_get(g->memo, &fr->key)) >= 0)
+		return test;
 	if (fr->key.node < 0) {
-		struct word_test t = { .is_ret = 1, .action = fr->key.action };
+		struct word_test r = { .is_ret = 1, .action = fr->key.action };
 
-		memo_put(g->memo, &fr->key, intern_test(g, t));
-		return 1;
+		test = intern_test(g, r);
+		memo_put(g->memo, &fr->key, test);
+		return test;
 	}
 	fr->skip_from = g->memo->nskipped;
-	k = skip_known(g, fr->key);
-	if (memcmp(&k, &fr->key, sizeof(k)) == 0 && has_values(&k) &&
-	    !may_carry(g, &k))
-		drop_values(&k);
-	if (memcmp(&k, &fr->key, sizeof(k)) != 0) {
-		fr->child[0] = k;       /* this point is that one */
-		fr->phase = 1;
-		return 0;
+	*k = fr->key;
+	skip_known(g, k);
+	if (memcmp(k, &fr->key, sizeof(*k)) == 0 && has_values(k) &&
+	    !may_carry(g, k))
+		drop_values(k);
+	if (memcmp(k, &fr->key, sizeof(*k)) != 0) {
+		fr->phase = PH_ALIAS;   /* this point is that one */
+		return -1;
 	}
 	s = step_at(g, &fr->key);
-	f = fr->key.f;
-	fr->a_holds = f.a_holds;
-	fr->a_mask = f.a_mask;
+	fr->a_holds = fr->key.f.a_holds;
+	fr->a_mask = fr->key.f.a_mask;
+	t = test_for(s, fr->a_holds, fr->a_mask);
 	for (int o = 1; o >= 0; o--) {
-		struct facts next = f;
-		struct word_test t = test_for(s, f.a_holds, f.a_mask);
+		struct key *c = &fr->child[1 - o];
 
-		learn(g, &next, s, o);
-		a_after(&t, &next.a_holds, &next.a_mask);
-		fr->child[1 - o] = follow(g, &fr->key, o ? s->on_true : s->on_false, &next);
+		*c = fr->key;
+		learn(g, &c->f, s, o);
+		a_after(&t, &c->f.a_holds, &c->f.a_mask);
+		advance(g, c, o ? s->on_true : s->on_false);
 	}
-	fr->phase = 2;
-	return 0;
+	fr->phase = PH_TRUE;
+	return -1;
+}
+
+static struct frame *push_frame(struct frame **stack, size_t *n, size_t *cap,
+				const struct key *k, int checked)
+{
+	struct frame *fr;
+
+	if (*n == *cap) {
+		*cap = *cap ? 2 * *cap : 64;
+		*stack = xrealloc(*stack, *cap * sizeof(**stack));
+	}
+	fr = &(*stack)[(*n)++];
+	fr->key = *k;
+	fr->phase = PH_START;
+	fr->checked = checked;
+	return fr;
 }
 
 /* Build the test for K and everything after it. Returns -1 when the tests
@@ -1001,11 +1026,12 @@ static int build(struct argtests *g, const struct key *k)
 	size_t n = 0, cap = 0, real = 0;
 	int result = -1;
 
-	*(struct frame *)vec_push(&stack, &n, &cap, sizeof(*stack)) =
-		(struct frame){ .key = *k };
+	push_frame(&stack, &n, &cap, k, 0);
 	while (n > 0) {
 		struct frame *fr = &stack[n - 1];
-		int done = 0, need = -1;
+		const struct step *s;
+		struct word_test t;
+		int test = -1, c;
 
 		/* Every real test on the stack is a distinct instruction of
 		 * one path, and so is every test made. */
@@ -1016,53 +1042,43 @@ static int build(struct argtests *g, const struct key *k)
 			goto out;
 		}
 		switch (fr->phase) {
-		case 0:
-			done = start(g, fr);
-			real += fr->phase == 2;
+		case PH_START:
+			test = start(g, fr);
+			real += fr->phase == PH_TRUE;
 			break;
-		case 1: {               /* an alias of a later point */
-			struct memo *m = g->memo;
-			int test = memo_get(m, &fr->child[0]);
-
-			if (test < 0) {
-				need = 0;
-				break;
+		case PH_ALIAS:          /* an alias of a later point */
+		case PH_TRUE:           /* a real test: both outcomes first */
+		case PH_FALSE:
+			c = fr->phase == PH_FALSE;
+			fr->phase = fr->phase == PH_ALIAS ? PH_ALIAS_DONE : fr->phase + 1;
+			fr->test[c] = memo_get(g->memo, &fr->child[c]);
+			if (fr->test[c] < 0) {
+				fr->waiting = c;
+				push_frame(&stack, &n, &cap, &fr->child[c], 1);
 			}
-			memo_put(m, &fr->key, test);
-			skip_resolve(m, fr->skip_from, test);
-			done = 1;
+			continue;
+		case PH_ALIAS_DONE:
+			test = fr->test[0];
+			memo_put(g->memo, &fr->key, test);
+			skip_resolve(g->memo, fr->skip_from, test);
 			break;
-		}
-		case 2:                 /* a real test: both outcomes first */
-		case 3:
-			if (memo_get(g->memo, &fr->child[fr->phase - 2]) < 0)
-				need = fr->phase - 2;
-			fr->phase++;
-			break;
-		case 4: {
-			const struct step *s = step_at(g, &fr->key);
-			struct word_test t = test_for(s, fr->a_holds, fr->a_mask);
-			int yes = memo_get(g->memo, &fr->child[0]);
-			int no = memo_get(g->memo, &fr->child[1]);
-
-			t.t = jset_inverts(s) ? no : yes;
-			t.f = jset_inverts(s) ? yes : no;
-			memo_put(g->memo, &fr->key, intern_test(g, t));
-			done = 1;
+		case PH_TEST:
+			s = step_at(g, &fr->key);
+			t = test_for(s, fr->a_holds, fr->a_mask);
+			t.t = jset_inverts(s) ? fr->test[1] : fr->test[0];
+			t.f = jset_inverts(s) ? fr->test[0] : fr->test[1];
+			test = intern_test(g, t);
+			memo_put(g->memo, &fr->key, test);
 			real--;
 			break;
 		}
-		}
-		if (done) {
-			n--;
-		} else if (need >= 0) {
-			struct key c = fr->child[need];
-
-			*(struct frame *)vec_push(&stack, &n, &cap, sizeof(*stack)) =
-				(struct frame){ .key = c };
+		if (test >= 0) {
+			if (--n > 0)
+				stack[n - 1].test[stack[n - 1].waiting] = test;
+			else
+				result = test;
 		}
 	}
-	result = memo_get(g->memo, k);
 out:
 	free(stack);
 	return result;
@@ -1329,7 +1345,9 @@ static int build_roots(struct argtests *g)
 
 		if (g->root_of[n] >= 0)
 			continue;
-		k = node_key(g, n, &f);
+		memset(&k, 0, sizeof(k));
+		k.f = f;
+		go_node(g, &k, n);
 		g->root_of[n] = build(g, &k);
 		if (g->root_of[n] < 0)
 			return -1;
