@@ -1002,15 +1002,22 @@ static int start(struct argtests *g, struct frame *fr)
 	return -1;
 }
 
+/* Room for one more frame: then pointers into the stack stay valid
+ * across one push_frame. */
+static void reserve_frame(struct frame **stack, size_t n, size_t *cap)
+{
+	if (n == *cap) {
+		*cap = *cap ? 2 * *cap : 64;
+		*stack = xrealloc(*stack, *cap * sizeof(**stack));
+	}
+}
+
 static struct frame *push_frame(struct frame **stack, size_t *n, size_t *cap,
 				const struct key *k, int checked)
 {
 	struct frame *fr;
 
-	if (*n == *cap) {
-		*cap = *cap ? 2 * *cap : 64;
-		*stack = xrealloc(*stack, *cap * sizeof(**stack));
-	}
+	reserve_frame(stack, *n, cap);
 	fr = &(*stack)[(*n)++];
 	fr->key = *k;
 	fr->phase = PH_START;
@@ -1028,10 +1035,13 @@ static int build(struct argtests *g, const struct key *k)
 
 	push_frame(&stack, &n, &cap, k, 0);
 	while (n > 0) {
-		struct frame *fr = &stack[n - 1];
+		struct frame *fr;
 		const struct step *s;
 		struct word_test t;
 		int test = -1, c;
+
+		reserve_frame(&stack, n, &cap);
+		fr = &stack[n - 1];
 
 		/* Every real test on the stack is a distinct instruction of
 		 * one path, and so is every test made. */
