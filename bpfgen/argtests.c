@@ -297,6 +297,29 @@ static void pack(const struct key *k, struct packed *p)
 	p->hash = hash_bytes(p->w, n * sizeof(uint32_t));
 }
 
+static void unpack(const uint32_t *w, uint32_t n, struct key *k)
+{
+	uint32_t i = 6;
+
+	memset(k, 0, sizeof(*k));
+	k->node = (int32_t)w[0];
+	k->cond = (int32_t)w[1];
+	k->step = (int32_t)w[2];
+	k->action = w[3];
+	k->f.a_holds = (int32_t)w[4];
+	k->f.a_mask = w[5];
+	while (i < n) {
+		struct word_facts *f = &k->f.w[w[i] & 0xff];
+
+		f->known = (uint8_t)(w[i] >> 8);
+		f->nexcl = (uint8_t)(w[i] >> 16);
+		f->value = w[i + 1];
+		for (int j = 0; j < f->nexcl; j++)
+			f->excl[j] = w[i + 2 + j];
+		i += 2 + f->nexcl;
+	}
+}
+
 /* The test built for the packed key P, or -1. */
 static int memo_find(const struct memo *m, const struct packed *p)
 {
@@ -346,27 +369,24 @@ static void memo_put_packed(struct memo *m, const struct packed *p, int test)
 	m->index[slot] = (int)(m->n - 1);
 }
 
-static void memo_put(struct memo *m, const struct key *k, int test)
+/* Keeps the packed key P in memo->skipped. */
+static void skip_push_packed(struct memo *m, const struct packed *p)
 {
-	struct packed p;
-
-	pack(k, &p);
-	memo_put_packed(m, &p, test);
+	if (m->nskipped + p->n + 1 > m->skipped_cap) {
+		m->skipped_cap = 2 * (m->nskipped + p->n + 1) + 1024;
+		m->skipped = xrealloc(m->skipped, m->skipped_cap * sizeof(uint32_t));
+	}
+	m->skipped[m->nskipped++] = p->n;
+	memcpy(&m->skipped[m->nskipped], p->w, p->n * sizeof(uint32_t));
+	m->nskipped += p->n;
 }
 
-/* Keeps K (packed) in memo->skipped. */
 static void skip_push(struct memo *m, const struct key *k)
 {
 	struct packed p;
 
 	pack(k, &p);
-	if (m->nskipped + p.n + 1 > m->skipped_cap) {
-		m->skipped_cap = 2 * (m->nskipped + p.n + 1) + 1024;
-		m->skipped = xrealloc(m->skipped, m->skipped_cap * sizeof(uint32_t));
-	}
-	m->skipped[m->nskipped++] = p.n;
-	memcpy(&m->skipped[m->nskipped], p.w, p.n * sizeof(uint32_t));
-	m->nskipped += p.n;
+	skip_push_packed(m, &p);
 }
 
 /* Every point kept in memo->skipped from FROM on is TEST. */
@@ -879,16 +899,26 @@ static int jset_inverts(const struct step *s)
 	return s->op == W_EQ && s->mask != 0xffffffffu && s->k == 0;
 }
 
+/* A frame of the walk's stack: a point being built. Its key sits packed
+ * on a stack of its own (KEYS), as most keys have few facts. */
 struct frame {
-	struct key key;
 	int phase;
-	int checked;         /* KEY is known not to be in the memo */
-	int waiting;         /* the child whose test TEST[] awaits */
+	int checked;         /* the key is known not to be in the memo */
 	int test[2];         /* the children's tests */
+	int waiting;         /* the child whose test TEST[] awaits */
 	size_t skip_from;    /* its points in memo->skipped, to the end */
-	int32_t a_holds;     /* A on entry, as the test was planned with */
-	uint32_t a_mask;
-	struct key child[2];
+	size_t key_at;       /* its key in KEYS */
+	uint32_t key_len;
+	unsigned key_hash;
+};
+
+struct walk_stack {
+	struct frame *v;
+	size_t n, cap;
+	uint32_t *keys;
+	size_t nkeys, keys_cap;
+	struct key top;         /* the top frame's key, unpacked ... */
+	size_t top_of;          /* ... when this is the stack's height */
 };
 
 /* Whether K carries facts about argument values. */
@@ -956,92 +986,137 @@ static void skip_known(struct argtests *g, struct key *k)
 	}
 }
 
-enum { PH_START, PH_ALIAS, PH_ALIAS_DONE, PH_TRUE, PH_FALSE, PH_TEST };
+enum { PH_START, PH_TRUE, PH_FALSE, PH_TEST };
 
-/* The first phase of a frame: the test when it is known, else -1 and
- * the frame says what it needs. */
-static int start(struct argtests *g, struct frame *fr)
+/* Pushes a frame for the packed key P. */
+static void push_frame(struct walk_stack *ws, const struct memo *m,
+		       const struct packed *p, int checked)
 {
-	const struct step *s;
-	struct word_test t;
-	struct key *k = &fr->child[0];
+	struct frame *fr;
+
+	if (ws->n == ws->cap) {
+		ws->cap = ws->cap ? 2 * ws->cap : 64;
+		ws->v = xrealloc(ws->v, ws->cap * sizeof(*ws->v));
+	}
+	if (ws->nkeys + p->n > ws->keys_cap) {
+		ws->keys_cap = 2 * (ws->nkeys + p->n) + 1024;
+		ws->keys = xrealloc(ws->keys, ws->keys_cap * sizeof(uint32_t));
+	}
+	fr = &ws->v[ws->n++];
+	ws->top_of = 0;
+	fr->phase = PH_START;
+	fr->checked = checked;
+	fr->skip_from = m->nskipped;
+	fr->key_at = ws->nkeys;
+	fr->key_len = p->n;
+	fr->key_hash = p->hash;
+	memcpy(&ws->keys[ws->nkeys], p->w, p->n * sizeof(uint32_t));
+	ws->nkeys += p->n;
+}
+
+/* The top frame's key, packed, and unpacked (NULL: not needed). */
+static const struct key *top_key(struct walk_stack *ws, struct packed *p,
+				 int unpacked)
+{
+	const struct frame *fr = &ws->v[ws->n - 1];
+
+	p->n = fr->key_len;
+	p->hash = fr->key_hash;
+	memcpy(p->w, &ws->keys[fr->key_at], fr->key_len * sizeof(uint32_t));
+	if (!unpacked)
+		return NULL;
+	if (ws->top_of != ws->n) {
+		unpack(p->w, p->n, &ws->top);
+		ws->top_of = ws->n;
+	}
+	return &ws->top;
+}
+
+/* The top frame's key becomes P. */
+static void set_top_key(struct walk_stack *ws, const struct packed *p)
+{
+	struct frame *fr = &ws->v[ws->n - 1];
+
+	ws->nkeys = fr->key_at;
+	if (ws->nkeys + p->n > ws->keys_cap) {
+		ws->keys_cap = 2 * (ws->nkeys + p->n) + 1024;
+		ws->keys = xrealloc(ws->keys, ws->keys_cap * sizeof(uint32_t));
+	}
+	memcpy(&ws->keys[ws->nkeys], p->w, p->n * sizeof(uint32_t));
+	ws->nkeys += p->n;
+	fr->key_len = p->n;
+	fr->key_hash = p->hash;
+	ws->top_of = 0;
+}
+
+/* The first phase of the top frame: the test when it is known, else -1
+ * and the frame says what it needs. A point whose first steps the facts
+ * decide is an alias of where they lead: the frame goes on with that
+ * point, and its own key waits in memo->skipped for the test. */
+static int start(struct argtests *g, struct walk_stack *ws)
+{
+	struct frame *fr = &ws->v[ws->n - 1];
+	struct packed p;
+	struct key cur, k;
 	int test;
 
-	if (!fr->checked && (test = memo_get(g->memo, &fr->key)) >= 0)
+	top_key(ws, &p, 0);
+	if (!fr->checked && (test = memo_find(g->memo, &p)) >= 0)
 		return test;
-	if (fr->key.node < 0) {
-		struct word_test r = { .is_ret = 1, .action = fr->key.action };
+	cur = *top_key(ws, &p, 1);
+	if (cur.node < 0) {
+		struct word_test r = { .is_ret = 1, .action = cur.action };
 
 		test = intern_test(g, r);
-		memo_put(g->memo, &fr->key, test);
+		memo_put_packed(g->memo, &p, test);
 		return test;
 	}
-	fr->skip_from = g->memo->nskipped;
-	*k = fr->key;
-	skip_known(g, k);
-	if (memcmp(k, &fr->key, sizeof(*k)) == 0 && has_values(k) &&
-	    !may_carry(g, k))
-		drop_values(k);
-	if (memcmp(k, &fr->key, sizeof(*k)) != 0) {
-		fr->phase = PH_ALIAS;   /* this point is that one */
-		return -1;
-	}
-	s = step_at(g, &fr->key);
-	fr->a_holds = fr->key.f.a_holds;
-	fr->a_mask = fr->key.f.a_mask;
-	t = test_for(s, fr->a_holds, fr->a_mask);
-	for (int o = 1; o >= 0; o--) {
-		struct key *c = &fr->child[1 - o];
-
-		*c = fr->key;
-		learn(g, &c->f, s, o);
-		a_after(&t, &c->f.a_holds, &c->f.a_mask);
-		advance(g, c, o ? s->on_true : s->on_false);
+	k = cur;
+	skip_known(g, &k);
+	if (memcmp(&k, &cur, sizeof(k)) == 0 && has_values(&k) && !may_carry(g, &k))
+		drop_values(&k);
+	if (memcmp(&k, &cur, sizeof(k)) != 0) {
+		skip_push_packed(g->memo, &p);
+		pack(&k, &p);
+		set_top_key(ws, &p);
+		fr->checked = 0;
+		return -1;              /* PH_START again, with K */
 	}
 	fr->phase = PH_TRUE;
 	return -1;
 }
 
-/* Room for one more frame: then pointers into the stack stay valid
- * across one push_frame. */
-static void reserve_frame(struct frame **stack, size_t n, size_t *cap)
+/* Child O (1: the step holds) of the real point CUR. */
+static void child_key(const struct argtests *g, const struct key *cur, int o,
+		      struct key *c)
 {
-	if (n == *cap) {
-		*cap = *cap ? 2 * *cap : 64;
-		*stack = xrealloc(*stack, *cap * sizeof(**stack));
-	}
-}
+	const struct step *s = step_at(g, cur);
+	struct word_test t = test_for(s, cur->f.a_holds, cur->f.a_mask);
 
-static struct frame *push_frame(struct frame **stack, size_t *n, size_t *cap,
-				const struct key *k, int checked)
-{
-	struct frame *fr;
-
-	reserve_frame(stack, *n, cap);
-	fr = &(*stack)[(*n)++];
-	fr->key = *k;
-	fr->phase = PH_START;
-	fr->checked = checked;
-	return fr;
+	*c = *cur;
+	learn(g, &c->f, s, o);
+	a_after(&t, &c->f.a_holds, &c->f.a_mask);
+	advance(g, c, o ? s->on_true : s->on_false);
 }
 
 /* Build the test for K and everything after it. Returns -1 when the tests
  * alone would exceed the kernel's instruction limit. */
 static int build(struct argtests *g, const struct key *k)
 {
-	struct frame *stack = NULL;
-	size_t n = 0, cap = 0, real = 0;
+	struct walk_stack ws = { 0 };
+	size_t real = 0;
+	struct packed p;
 	int result = -1;
 
-	push_frame(&stack, &n, &cap, k, 0);
-	while (n > 0) {
-		struct frame *fr;
+	pack(k, &p);
+	push_frame(&ws, g->memo, &p, 0);
+	while (ws.n > 0) {
+		struct frame *fr = &ws.v[ws.n - 1];
 		const struct step *s;
 		struct word_test t;
-		int test = -1, c;
-
-		reserve_frame(&stack, n, &cap);
-		fr = &stack[n - 1];
+		const struct key *cur;
+		struct key c;
+		int test = -1, o;
 
 		/* Every real test on the stack is a distinct instruction of
 		 * one path, and so is every test made. */
@@ -1053,44 +1128,46 @@ static int build(struct argtests *g, const struct key *k)
 		}
 		switch (fr->phase) {
 		case PH_START:
-			test = start(g, fr);
+			test = start(g, &ws);
 			real += fr->phase == PH_TRUE;
 			break;
-		case PH_ALIAS:          /* an alias of a later point */
 		case PH_TRUE:           /* a real test: both outcomes first */
 		case PH_FALSE:
-			c = fr->phase == PH_FALSE;
-			fr->phase = fr->phase == PH_ALIAS ? PH_ALIAS_DONE : fr->phase + 1;
-			fr->test[c] = memo_get(g->memo, &fr->child[c]);
-			if (fr->test[c] < 0) {
-				fr->waiting = c;
-				push_frame(&stack, &n, &cap, &fr->child[c], 1);
+			o = fr->phase == PH_TRUE;
+			fr->phase++;
+			cur = top_key(&ws, &p, 1);
+			child_key(g, cur, o, &c);
+			pack(&c, &p);
+			fr->test[!o] = memo_find(g->memo, &p);
+			if (fr->test[!o] < 0) {
+				fr->waiting = !o;
+				push_frame(&ws, g->memo, &p, 1);
 			}
 			continue;
-		case PH_ALIAS_DONE:
-			test = fr->test[0];
-			memo_put(g->memo, &fr->key, test);
-			skip_resolve(g->memo, fr->skip_from, test);
-			break;
 		case PH_TEST:
-			s = step_at(g, &fr->key);
-			t = test_for(s, fr->a_holds, fr->a_mask);
+			cur = top_key(&ws, &p, 1);
+			s = step_at(g, cur);
+			t = test_for(s, cur->f.a_holds, cur->f.a_mask);
 			t.t = jset_inverts(s) ? fr->test[1] : fr->test[0];
 			t.f = jset_inverts(s) ? fr->test[0] : fr->test[1];
 			test = intern_test(g, t);
-			memo_put(g->memo, &fr->key, test);
+			memo_put_packed(g->memo, &p, test);
 			real--;
 			break;
 		}
 		if (test >= 0) {
-			if (--n > 0)
-				stack[n - 1].test[stack[n - 1].waiting] = test;
+			skip_resolve(g->memo, fr->skip_from, test);
+			ws.nkeys = fr->key_at;
+			ws.top_of = 0;
+			if (--ws.n > 0)
+				ws.v[ws.n - 1].test[ws.v[ws.n - 1].waiting] = test;
 			else
 				result = test;
 		}
 	}
 out:
-	free(stack);
+	free(ws.v);
+	free(ws.keys);
 	return result;
 }
 

@@ -68,7 +68,7 @@ struct argtests {
  * the walk carries only what A holds, which makes the rest linear in the
  * chains (the program may then be longer than it could be). */
 #define ARGTESTS_VARIANTS        128
-#define ARGTESTS_BUDGET_PER_STEP 16
+#define ARGTESTS_BUDGET_PER_STEP 4
 #define ARGTESTS_BUDGET_MIN      1024
 #define ARGTESTS_BUDGET_MAX      (1 << 16)
 size_t argtests_budget(size_t steps);
