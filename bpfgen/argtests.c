@@ -1181,6 +1181,7 @@ out:
 #define SWITCH_MIN   8
 #define SWITCH_GROUP 4
 #define SEARCH_MAX_TESTS (4 * MAX_TESTS)
+#define SEARCH_RUN_STEPS 8      /* steps along runs, per test */
 
 struct case_ {
 	uint32_t value;
@@ -1217,7 +1218,7 @@ static int continues_run(const struct word_test *x, const struct word_test *y,
  * occurrence of a value only (a later test of the same value is never
  * reached with A equal to it), and where a value matching none goes. */
 static size_t run_cases(const struct argtests *g, int t, struct case_ **cases,
-			int *dflt, char *covered)
+			int *dflt, char *covered, size_t *budget)
 {
 	const struct word_test *x = &g->tests[t];
 	uint32_t mask = mask_after(x);
@@ -1230,8 +1231,12 @@ static size_t run_cases(const struct argtests *g, int t, struct case_ **cases,
 
 		*(struct case_ *)vec_push(cases, &n, &cap, sizeof(**cases)) =
 			(struct case_){ y->k, y->t, n };
-		if (!continues_run(x, &g->tests[y->f], mask))
+		/* Runs that share their rest are walked once each: past the
+		 * budget, a run ends early (its default is the rest of it,
+		 * which means the same). */
+		if (*budget == 0 || !continues_run(x, &g->tests[y->f], mask))
 			break;
+		(*budget)--;
 		cur = y->f;
 		covered[cur] = 1;
 	}
@@ -1277,7 +1282,7 @@ static int search(struct argtests *g, const struct word_test *proto,
 /* Turn test T, if it starts a long equality run, into the root of a
  * search; T keeps its own load and "and", the rest assume A ready. The
  * rest of the run is marked COVERED. */
-static void searchify(struct argtests *g, int t, char *covered)
+static void searchify(struct argtests *g, int t, char *covered, size_t *budget)
 {
 	struct word_test proto, root;
 	struct case_ *cases;
@@ -1286,7 +1291,7 @@ static void searchify(struct argtests *g, int t, char *covered)
 
 	if (g->tests[t].is_ret || g->tests[t].jop != BPF_JEQ)
 		return;
-	n = run_cases(g, t, &cases, &dflt, covered);
+	n = run_cases(g, t, &cases, &dflt, covered, budget);
 	if (n >= SWITCH_MIN) {
 		proto = g->tests[t];
 		proto.entry_mask = mask_after(&proto);
@@ -1508,6 +1513,7 @@ void argtests_search(struct argtests *g)
 	int *roots = xmalloc((d->nranges + 1) * sizeof(int));
 	char *covered = xcalloc(total + 1, 1), *root = xcalloc(total + 1, 1);
 	char *reach = xcalloc(total + 1, 1), *inside = xcalloc(total + 1, 1);
+	size_t budget = SEARCH_RUN_STEPS * total + 1024;
 
 	g->search = 1;
 	for (size_t i = 0; i < d->nranges; i++)
@@ -1522,7 +1528,7 @@ void argtests_search(struct argtests *g)
 	 * kernel takes instructions. */
 	for (size_t i = total; i-- > 0 && g->ntests <= SEARCH_MAX_TESTS;)
 		if (reach[i] && !inside[i] && (!covered[i] || root[i]))
-			searchify(g, (int)i, covered);
+			searchify(g, (int)i, covered, &budget);
 	free(reach);
 	free(inside);
 	free(covered);
