@@ -431,6 +431,7 @@ struct occurrence {
 	int node;
 	int last_cond;          /* the node's last condition testing it */
 	int up;                 /* nearest occurrence on an ancestor, or -1 */
+	uint32_t end;           /* the first of a (word, value): past its last */
 };
 
 struct chains {
@@ -590,6 +591,10 @@ static void chains_init(struct argtests *g)
 
 		if (i > 0 && o[-1].word == o->word && o[-1].value == o->value)
 			continue;
+		c->occ[i].end = (uint32_t)(i + 1);
+		while (c->occ[i].end < kept && c->occ[c->occ[i].end].word == o->word &&
+		       c->occ[c->occ[i].end].value == o->value)
+			c->occ[i].end++;
 		for (slot = occ_hash(o->word, o->value) & (c->index_cap - 1);
 		     c->index[slot] >= 0; slot = (slot + 1) & (c->index_cap - 1))
 			;
@@ -631,9 +636,7 @@ static int tested_later(const struct argtests *g, int node, int cond,
 	/* The last occurrence at or before NODE in the order, then its
 	 * ancestors: an occurrence on NODE's chain is one of them. */
 	lo = (size_t)(o - c->occ);
-	hi = lo;
-	while (hi < c->nocc && c->occ[hi].word == word && c->occ[hi].value == value)
-		hi++;
+	hi = o->end;
 	if (c->occ[lo].tin > tin)
 		return 0;
 	while (hi - lo > 1) {
