@@ -281,7 +281,7 @@ static int resolve_cond(struct resolver *rs, const struct cond_ast *ca,
 	return 0;
 }
 
-static int resolve_rule(struct resolver *rs, const struct rule_ast *ra)
+static int resolve_rule(struct resolver *rs, const struct rule_ast *ra, size_t src)
 {
 	struct rule r;
 	size_t nrs_cap = 0, conds_cap = 0;
@@ -289,6 +289,7 @@ static int resolve_rule(struct resolver *rs, const struct rule_ast *ra)
 
 	memset(&r, 0, sizeof(r));
 	r.pos = ra->pos;
+	r.src = src;
 	if (action_value(rs, &ra->action, &r.action) < 0)
 		rc = -1;
 	for (size_t i = 0; i < ra->nnames; i++)
@@ -352,7 +353,7 @@ struct resolved *resolve_policy(const struct policy_ast *ast,
 	rs.out->arch = arch;
 	rc = resolve_settings(&rs, ast);
 	for (size_t i = 0; i < ast->nrules; i++)
-		if (resolve_rule(&rs, &ast->rules[i]) < 0)
+		if (resolve_rule(&rs, &ast->rules[i], i) < 0)
 			rc = -1;
 	if (rc < 0) {
 		resolved_free(rs.out);

@@ -22,6 +22,9 @@ struct cond {
 
 struct rule {
 	struct pos pos;
+	size_t src;         /* index of the policy rule (ast->rules) it comes
+			     * from: a rule whose syscalls differ in parameter
+			     * types resolves to one rule per type signature */
 	uint32_t action;
 	uint32_t *nrs;      /* sorted, no duplicates */
 	size_t nnrs;
