@@ -45,6 +45,8 @@ struct codegen {
 	size_t nrets, rets_cap;
 	int too_long;
 	int thorough;           /* CODEGEN_THOROUGH */
+	size_t layout_steps;    /* layout.c's work */
+	int layout_capped;
 };
 
 static int ret_label(struct codegen *cg, uint32_t action)
@@ -460,7 +462,8 @@ static void plan_layout(struct codegen *cg, struct layout *lo)
 	p.ntargets = r.nshared + r.nactions;
 	p.target_size = tsize;
 	p.start = cg->ir->n;
-	layout_order(&p, cg->thorough ? LAYOUT_TRIES_THOROUGH : LAYOUT_TRIES_QUICK);
+	cg->layout_steps = layout_order(&p, cg->thorough ? LAYOUT_TRIES_THOROUGH :
+					LAYOUT_TRIES_QUICK, &cg->layout_capped);
 
 	/* The chunks in the order chosen. */
 	chunks = xmalloc((lo->nchunks ? lo->nchunks : 1) * sizeof(*chunks));
@@ -573,7 +576,8 @@ static void emit_prologue(struct codegen *cg)
 }
 
 int codegen_with(const struct decision *d, const struct tree *t,
-		 const struct argtests *args, int flags, struct ir *out)
+		 const struct argtests *args, int flags, struct ir *out,
+		 struct codegen_stats *stats)
 {
 	struct codegen cg = { .d = d, .ir = out, .args = args,
 			      .thorough = !!(flags & CODEGEN_THOROUGH) };
@@ -594,6 +598,10 @@ int codegen_with(const struct decision *d, const struct tree *t,
 		ir_stmt(out, RET, cg.rets[i].action);
 	}
 out:
+	if (stats) {
+		stats->layout_steps = cg.layout_steps;
+		stats->layout_capped = cg.layout_capped;
+	}
 	free(cg.test_labels);
 	free(cg.roots);
 	free(cg.rets);
@@ -618,7 +626,7 @@ int codegen(const struct decision *d, const struct tree *t, int flags,
 
 	if (argtests_build(&args, d, flags & (ARGTESTS_SPECIALISE | ARGTESTS_SEARCH |
 					      ARGTESTS_LO_FIRST), 0) == 0)
-		rc = codegen_with(d, t, &args, flags, out);
+		rc = codegen_with(d, t, &args, flags, out, NULL);
 	argtests_free(&args);
 	return rc;
 }

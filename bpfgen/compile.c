@@ -1,6 +1,5 @@
 /* The pipeline in one place: resolve -> decide -> tree -> codegen ->
  * jumps. Each stage's output is the next one's only input. */
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -88,20 +87,25 @@ static size_t ir_min_len(const struct ir *ir)
  * fit in the kernel's limit. */
 static int generate(const struct decision *d, const struct tree *t,
 		    const struct argtests *args, int flags,
-		    struct sock_filter **out, size_t *len)
+		    struct sock_filter **out, size_t *len, struct compile_stats *stats)
 {
 	struct ir ir = { 0 };
+	struct codegen_stats cs = { 0 };
 	int rc = -1;
 
 	*out = NULL;
 	*len = 0;
 	/* Resolving the jumps of a huge program takes quadratic time; one
 	 * that cannot fit anyway is refused before. */
-	if (codegen_with(d, t, args, flags, &ir) == 0 &&
+	if (codegen_with(d, t, args, flags, &ir, &cs) == 0 &&
 	    ir_min_len(&ir) <= BPF_MAXINSNS_SECCOMP) {
 		*len = resolve_jumps(&ir, out);
 		rc = 0;
 	}
+	stats->layout_steps += cs.layout_steps;
+	stats->candidate_steps += ir.n;
+	if (flags & CODEGEN_THOROUGH)
+		stats->layout_budget_out = cs.layout_capped;
 	ir_free(&ir);
 	return rc;
 }
@@ -217,7 +221,8 @@ static void try_one(struct chooser *c, size_t tree, size_t way, int flags)
 	    c->best.cost)
 		return;
 	c->stats->candidates++;
-	if (generate(c->d, c->trees[tree], &w->a, ways[way] | flags, &x.prog, &x.len) < 0)
+	if (generate(c->d, c->trees[tree], &w->a, ways[way] | flags, &x.prog, &x.len,
+		     c->stats) < 0)
 		return;
 	x.cost = x.len + PATH_WEIGHT * longest_path(x.prog, x.len);
 	if (c->best.prog && x.cost >= c->best.cost) {
@@ -268,9 +273,6 @@ static void build_way(struct chooser *c, size_t way, size_t size_cap)
 		w->size = argtests_code_size(&w->a, roots, d->nranges);
 		free(roots);
 	}
-	if (getenv("BPFGEN_DEBUG"))
-		fprintf(stderr, "way %d: steps %zu points %zu budget %zu out %d tests %zu size %zu too_long %d over_cap %d\n",
-			ways[way], w->a.steps, w->a.points, w->a.budget, w->a.budget_out, w->a.ntests, w->size, w->a.too_long, w->a.over_cap);
 }
 
 /* 0 with the program, or -1 with *AT_LEAST: the length no candidate can
@@ -331,6 +333,7 @@ static int choose_program(const struct decision *d, struct tree *const *trees,
 	out->insns = c.best.prog;
 	out->len = c.best.len;
 	out->stats.chosen_budget_out = c.w[c.best.way].a.budget_out;
+	out->stats.chosen_points = c.w[c.best.way].a.points;
 	out->stats.way = ways[c.best.way];
 	rc = 0;
 out:
@@ -390,6 +393,8 @@ int compile_policy(const struct policy_ast *ast, const struct arch *arch,
 		else
 			too_long(ast, arch, "more than ", BPF_MAXINSNS_SECCOMP, diag);
 	}
+	out->stats.steps = out->stats.walk_points + out->stats.tree_cells +
+			   out->stats.layout_steps + out->stats.candidate_steps;
 	take_notes(out, r);
 	collect_facts(out, r, d);
 	for (size_t i = 0; i < ntrees; i++)

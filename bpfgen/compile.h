@@ -24,6 +24,8 @@ struct compile_stats {
 	size_t tree_cells;      /* cells of the fewest-compares search (tree.c) */
 	size_t layout_steps;    /* layout: moves tried x instructions estimated */
 	size_t candidates;      /* programs generated */
+	size_t candidate_steps; /* their instructions before jump resolution */
+	size_t chosen_points;   /* walk points of the way chosen */
 	int walk_budget_out;    /* some walk dropped facts at its budget */
 	int chosen_budget_out;  /* ... the one the program was built with */
 	int layout_budget_out;  /* the layout search stopped at its budget */
