@@ -18,6 +18,8 @@
 #define MAX_STEPS         3       /* word tests per condition */
 /* More tests than the kernel takes instructions: no program can fit. */
 #define MAX_TESTS         4096
+/* A walk past steps the facts decide keeps every SKIP_KEEP-th point. */
+#define SKIP_KEEP         16
 
 enum { SUCC = -1, FAIL = -2 };
 
@@ -82,6 +84,7 @@ struct memo {
 	 * length. */
 	uint32_t *skipped;
 	size_t nskipped, skipped_cap;
+	size_t skipped_keys;    /* how many keys are in it */
 };
 
 static unsigned hash_bytes(const void *p, size_t n)
@@ -379,6 +382,7 @@ static void skip_push_packed(struct memo *m, const struct packed *p)
 	m->skipped[m->nskipped++] = p->n;
 	memcpy(&m->skipped[m->nskipped], p->w, p->n * sizeof(uint32_t));
 	m->nskipped += p->n;
+	m->skipped_keys++;
 }
 
 static void skip_push(struct memo *m, const struct key *k)
@@ -400,6 +404,7 @@ static void skip_resolve(struct memo *m, size_t from, int test)
 		p.hash = hash_bytes(p.w, p.n * sizeof(uint32_t));
 		if (memo_find(m, &p) < 0)
 			memo_put_packed(m, &p, test);
+		m->skipped_keys--;
 	}
 	m->nskipped = from;
 }
@@ -943,7 +948,8 @@ static int may_carry(struct argtests *g, const struct key *k)
 	size_t at = (g->info_start[k->node] + (size_t)k->cond) * MAX_STEPS +
 		    (size_t)k->step;
 
-	if (g->memo->n >= g->budget || g->visits[at] >= ARGTESTS_VARIANTS) {
+	if (g->memo->n + g->memo->skipped_keys >= g->budget ||
+	    g->visits[at] >= ARGTESTS_VARIANTS) {
 		g->budget_out = 1;
 		return 0;
 	}
@@ -965,13 +971,16 @@ static void skip_known(struct argtests *g, struct key *k)
 {
 	struct memo *m = g->memo;
 	int first = 1;
+	size_t passed = 0;
 
 	while (k->node >= 0 && (first || memo_get(m, k) < 0)) {
 		const struct step *s = step_at(g, k);
 		int outcome;
 
 		/* The start is counted by start(), if it is a point. */
-		if (!first && has_values(k)) {
+		/* Every SKIP_KEEP-th point passed is kept (so that another
+		 * walk through it stops soon), and counted. */
+		if (!first && has_values(k) && ++passed % SKIP_KEEP == 0) {
 			skip_push(m, k);
 			if (!may_carry(g, k))
 				drop_values(k);
