@@ -202,7 +202,7 @@ struct fewest {
 };
 
 #define NO_TREE INT16_MAX       /* more compares than ranges */
-#define SPLITS_TRIED 16
+#define SPLITS_TRIED 8
 
 /* The cell of ranges A .. B within depth LEFT, which must be in reach. */
 static size_t fewest_at(const struct fewest *f, size_t a, size_t b, size_t left)

@@ -714,7 +714,7 @@ Test(layout, blocks_sharing_a_target_become_neighbours)
 	struct lay_problem p = { nodes, 3, pieces, 3, 3, refs, 3, 2, sizes, 10 };
 	int where[3];
 
-	layout_order(&p, LAYOUT_TRIES_THOROUGH);
+	layout_order(&p, LAYOUT_TRIES_THOROUGH, NULL);
 	for (int i = 0; i < 3; i++)
 		where[pieces[i]] = i;
 	cr_assert_eq(where[2], where[0] + 1, "order %d %d %d",
@@ -740,7 +740,7 @@ Test(layout, children_swap_but_fixed_nodes_stay)
 	size_t sizes[1] = { 1 };
 	struct lay_problem p = { nodes, 6, pieces, 2, 4, refs, 2, 1, sizes, 10 };
 
-	layout_order(&p, LAYOUT_TRIES_THOROUGH);
+	layout_order(&p, LAYOUT_TRIES_THOROUGH, NULL);
 	cr_assert_eq(nodes[3].first, 1, "a fixed node changed");
 	/* Only one order lets one copy serve both: leaf 0 last in its piece,
 	 * that piece first, right before leaf 3. */
