@@ -202,7 +202,11 @@ struct fewest {
 };
 
 #define NO_TREE INT16_MAX       /* more compares than ranges */
-#define SPLITS_TRIED 8
+/* Splits tried per cell: fewer for small policies, whose search is most of
+ * their compile time; more for large ones, where fewer compares matter
+ * most (bench/policies/large.policy fits under libseccomp's length by
+ * them). */
+#define SPLITS_TRIED(n) ((n) > 128 ? 16 : 8)
 
 /* The cell of ranges A .. B within depth LEFT, which must be in reach. */
 static size_t fewest_at(const struct fewest *f, size_t a, size_t b, size_t left)
@@ -347,7 +351,7 @@ static int fewest(struct fewest *f, size_t a, size_t b, size_t left)
 		if (c <= (int)left)
 			best = c;
 		/* Splits after K: both halves must fit one level deeper. The
-		 * best is near the middle of those; try the SPLITS_TRIED
+		 * best is near the middle of those; try the SPLITS_TRIED()
 		 * closest to it, nearest first. */
 		lo = left ? f->back[(left - 1) * f->n + b] : b;
 		lo = lo > a ? lo - 1 : a;
@@ -355,7 +359,7 @@ static int fewest(struct fewest *f, size_t a, size_t b, size_t left)
 		if (hi >= b)
 			hi = b - 1;
 		for (size_t i = 0; left > 0 && best > bound && lo <= hi &&
-				   i <= hi - lo && i < SPLITS_TRIED; i++) {
+				   i <= hi - lo && i < SPLITS_TRIED(f->n); i++) {
 			size_t mid = lo + (hi - lo) / 2;
 			size_t k = i % 2 ? mid + (i + 1) / 2 : mid - i / 2;
 			int x, y;
