@@ -31,6 +31,7 @@ struct cli {
 	const char *describe;
 	struct compile_options copts;
 	struct stats_options stats;
+	int verbose;
 	char name_buf[128];
 	char options[512];
 };
@@ -62,6 +63,8 @@ static void usage(FILE *f)
 	      "                         instructions\n"
 	      "      --describe SYSCALL print the syscall's number and parameter\n"
 	      "                         types on each target architecture\n"
+	      "  -v, --verbose          print what the search did: its steps, and\n"
+	      "                         whether a budget ran out\n"
 	      "      --list-groups      print the @groups and their syscalls\n"
 	      "      --version, --help\n", f);
 }
@@ -248,11 +251,12 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		{ "describe", required_argument, NULL, O_DESCRIBE },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ "help", no_argument, NULL, 'h' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "a:f:n:o:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "a:f:n:o:hv", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'a':
 			if (c->narchs == sizeof(c->archs) / sizeof(c->archs[0]) ||
@@ -291,6 +295,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		case O_DESCRIBE: c->describe = optarg; break;
 		case O_VERSION: printf("bpfgen %s\n", BPFGEN_VERSION); return 1;
 		case 'h': usage(stdout); return 1;
+		case 'v': c->verbose = 1; break;
 		default: usage(stderr); return -1;
 		}
 	}
@@ -330,6 +335,28 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		default_name(c);
 	describe_options(c);
 	return 0;
+}
+
+/* -v: what the compiler's search did for P (deterministic counts). */
+static void verbose_report(const struct program *p)
+{
+	const struct compile_stats *s = &p->stats;
+
+	fprintf(stderr, "%s: search: %zu steps (argument-test walks %zu points, "
+		"fewest-compares tree %zu cells, %zu programs generated with %zu "
+		"instructions, layout %zu)\n", p->arch->name, s->steps, s->walk_points,
+		s->tree_cells, s->candidates, s->candidate_steps, s->layout_steps);
+	if (s->chosen_budget_out)
+		fprintf(stderr, "%s: search: the argument-test walk of this program ran out "
+			"of its budget after %zu points and stopped specialising on argument "
+			"values: the program may be longer than it could be\n",
+			p->arch->name, s->chosen_points);
+	else if (s->walk_budget_out)
+		fprintf(stderr, "%s: search: a specialising walk not chosen ran out of its "
+			"budget\n", p->arch->name);
+	if (s->layout_budget_out)
+		fprintf(stderr, "%s: search: the layout search stopped at its budget: the "
+			"program may be longer than it could be\n", p->arch->name);
 }
 
 static void emit(FILE *f, const struct cli *c, const struct program *progs)
@@ -404,9 +431,12 @@ int main(int argc, char **argv)
 	ast = policy_parse_file(c.policy, &diag);
 	if (!ast)
 		goto out;
-	for (; done < c.narchs; done++)
+	for (; done < c.narchs; done++) {
 		if (compile_policy(ast, c.archs[done], &c.copts, &progs[done], &diag) < 0)
 			goto out;
+		if (c.verbose)
+			verbose_report(&progs[done]);
+	}
 	if (stats_report(&c.stats, progs, c.narchs, stderr) < 0)
 		goto out;
 	if (c.check) {
