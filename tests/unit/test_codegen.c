@@ -432,7 +432,7 @@ Test(codegen, unconditional_allows_stay_constant_for_the_kernel_cache)
 		struct compiled c;
 
 		compile_ok("default allow\nerrno(1): openat if arg2 & 0x40 == 0x40\n"
-			   "kill-process: socket\nallow: getppid if arg0 == 1\n", archs[a], &c);
+			   "kill-process: socket\nallow: getppid if arg64(arg0) == 1\n", archs[a], &c);
 		cr_assert_gt(c.prog.nallowed, 100);
 		for (size_t i = 0; i < c.prog.nallowed; i++)
 			cr_assert(sim_const_allow(c.prog.insns, c.prog.len, archs[a]->audit_arch,

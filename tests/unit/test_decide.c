@@ -109,7 +109,7 @@ Test(decide, identical_chains_are_interned)
 	decide_text("default allow\n"
 		    "errno(1): read if arg0 == 5\n"
 		    "errno(1): close if arg0 == 5\n"
-		    "errno(2): read, close if arg1 == 1\n"
+		    "errno(2): read, close if arg64(arg1) == 1\n"
 		    "errno(1): write if arg0 == 5\n", "x86_64", &x);
 	check_ranges(x.d);
 	/* read and close: the same two conditions in the same order. */
