@@ -1317,8 +1317,8 @@ const struct syscall_proto types_x86_64[] = {
 		{ "flags", "int", 32, 1, 0 },
 		{ "sig", "u32", 32, 0, 0 },
 	}, "kernel/rseq.c SYSCALL_DEFINE4(rseq)" },
-	{ "rseq_slice_yield", 0, 0, {
-	}, "added after Linux 6.12 (7.0/7.1); its prototype is not in the vendored inputs" },
+	{ "rseq_slice_yield", 1, 0, {
+	}, "kernel/rseq.c SYSCALL_DEFINE0(rseq_slice_yield) (after 6.12, in the v7.1 tables): no parameters" },
 	{ "rt_sigaction", 1, 4, {
 		{ "sig", "int", 32, 1, 0 },
 		{ "act", "const struct sigaction __user *", 64, 0, 1 },

@@ -96,8 +96,10 @@ CLONE_FORM = {
 # __arm64_sys_arm64_personality.
 ENTRY_RENAMES = {("aarch64", "sys_personality"): "sys_arm64_personality"}
 
-# Syscalls newer than the vendored Linux 6.12 sources. (arches or None for
-# all, prototype in SYSCALL_DEFINE form or None when unknown, source/reason).
+# Syscalls newer than the vendored Linux 6.12 sources, as the kernel source
+# that added them defines them (checked against those SYSCALL_DEFINE lines
+# and the man pages): (arches or None for all, prototype in SYSCALL_DEFINE
+# form or None when unknown, source or reason).
 OVERRIDES = {
     "setxattrat": (None, "setxattrat, int, dfd, const char __user *, pathname, unsigned int, at_flags, "
                    "const char __user *, name, const struct xattr_args __user *, uargs, size_t, usize",
@@ -131,8 +133,8 @@ OVERRIDES = {
                          "unsigned int, flags",
                          "Linux 6.13 arch/arm64/mm/gcs.c SYSCALL_DEFINE3(map_shadow_stack) "
                          "(= include/linux/syscalls.h sys_map_shadow_stack)"),
-    "rseq_slice_yield": (None, None,
-                         "added after Linux 6.12 (7.0/7.1); its prototype is not in the vendored inputs"),
+    "rseq_slice_yield": (None, "rseq_slice_yield",
+                         "kernel/rseq.c SYSCALL_DEFINE0(rseq_slice_yield) (after 6.12, in the v7.1 tables): no parameters"),
 }
 
 
