@@ -8,6 +8,7 @@
 #include "bpfgen/compile.h"
 #include "bpfgen/decide.h"
 #include "bpfgen/jumps.h"
+#include "bpfgen/lint.h"
 #include "bpfgen/policy.h"
 #include "bpfgen/resolve.h"
 #include "bpf/seccomp.h"
@@ -373,6 +374,7 @@ int compile_policy(const struct policy_ast *ast, const struct arch *arch,
 	r = resolve_policy(ast, arch, &ro, diag);
 	if (!r)
 		return -1;
+	lint_policy(ast, r, diag);
 	d = decide(r, diag);
 	if (opts->weights && weights_for_ranges(opts->weights, d, &weights, diag) < 0) {
 		decision_free(d);

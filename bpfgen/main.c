@@ -29,6 +29,9 @@ struct cli {
 	const char *policy;
 	const char *check;
 	const char *describe;
+	int lint;             /* --lint: warnings only, no output */
+	unsigned wdisabled;   /* -Wno-NAME */
+	int werror;           /* -Werror */
 	struct compile_options copts;
 	struct stats_options stats;
 	int verbose;
@@ -61,6 +64,10 @@ static void usage(FILE *f)
 	      "      --max-insns-per-syscall N\n"
 	      "                         fail if any syscall runs more than N\n"
 	      "                         instructions\n"
+	      "      --lint             only check the policy: print the warnings,\n"
+	      "                         exit 1 if there are any\n"
+	      "  -Werror                warnings are errors (no output is written)\n"
+	      "  -Wno-NAME, -WNAME      turn warning NAME off / on (see bpfgen(1))\n"
 	      "      --describe SYSCALL print the syscall's number and parameter\n"
 	      "                         types on each target architecture\n"
 	      "  -v, --verbose          print what the search did: its steps, and\n"
@@ -232,10 +239,39 @@ static void describe_options(struct cli *c)
 
 /* Returns -1 on error, 1 when the program should exit 0 now, 2 when it
  * should exit 1 now, 0 to go on. */
+/* -Werror, -Wno-NAME, -WNAME. */
+static int warning_option(struct cli *c, const char *arg)
+{
+	int no = strncmp(arg, "no-", 3) == 0;
+	int w;
+
+	if (strcmp(arg, "error") == 0) {
+		c->werror = 1;
+		return 0;
+	}
+	if (strcmp(arg, "no-error") == 0) {
+		c->werror = 0;
+		return 0;
+	}
+	w = warn_by_name(no ? arg + 3 : arg);
+	if (w < 0) {
+		fprintf(stderr, "bpfgen: unknown warning '-W%s'; the warnings are:", arg);
+		for (int i = 0; i < W_COUNT; i++)
+			fprintf(stderr, " %s", warn_name((enum warn_id)i));
+		fprintf(stderr, " (and -Werror)\n");
+		return -1;
+	}
+	if (no)
+		c->wdisabled |= 1u << w;
+	else
+		c->wdisabled &= ~(1u << w);
+	return 0;
+}
+
 static int parse_args(struct cli *c, int argc, char **argv)
 {
 	enum { O_LOG_ONLY = 256, O_WEIGHTS, O_CHECK, O_STATS, O_MAX_INSNS,
-	       O_MAX_PER_SYSCALL, O_LIST_GROUPS, O_VERSION, O_DESCRIBE };
+	       O_MAX_PER_SYSCALL, O_LIST_GROUPS, O_VERSION, O_DESCRIBE, O_LINT };
 	static const struct option longopts[] = {
 		{ "arch", required_argument, NULL, 'a' },
 		{ "format", required_argument, NULL, 'f' },
@@ -249,6 +285,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		{ "max-insns-per-syscall", required_argument, NULL, O_MAX_PER_SYSCALL },
 		{ "list-groups", no_argument, NULL, O_LIST_GROUPS },
 		{ "describe", required_argument, NULL, O_DESCRIBE },
+		{ "lint", no_argument, NULL, O_LINT },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ "help", no_argument, NULL, 'h' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -256,7 +293,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
 	};
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "a:f:n:o:hv", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "a:f:n:o:hvW:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'a':
 			if (c->narchs == sizeof(c->archs) / sizeof(c->archs[0]) ||
@@ -293,6 +330,11 @@ static int parse_args(struct cli *c, int argc, char **argv)
 			break;
 		case O_LIST_GROUPS: list_groups(); return 1;
 		case O_DESCRIBE: c->describe = optarg; break;
+		case O_LINT: c->lint = 1; break;
+		case 'W':
+			if (warning_option(c, optarg) < 0)
+				return -1;
+			break;
 		case O_VERSION: printf("bpfgen %s\n", BPFGEN_VERSION); return 1;
 		case 'h': usage(stdout); return 1;
 		case 'v': c->verbose = 1; break;
@@ -313,6 +355,12 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		return -1;
 	}
 	c->policy = argv[optind];
+	if (c->lint) {          /* every target unless -a says otherwise */
+		if (c->narchs == 0)
+			for (size_t i = 0; i < arch_ntargets; i++)
+				c->archs[c->narchs++] = arch_targets[i];
+		return 0;
+	}
 	if (c->narchs == 0) {
 		if (c->format != FMT_C) {
 			fprintf(stderr, "bpfgen: -f %s needs exactly one -a ARCH\n",
@@ -428,6 +476,8 @@ int main(int argc, char **argv)
 	/* --check: 1 means "differs"; a policy that does not compile is 2. */
 	if (c.check)
 		status = 2;
+	diag.disabled = c.wdisabled;
+	diag.werror = c.werror;
 	ast = policy_parse_file(c.policy, &diag);
 	if (!ast)
 		goto out;
@@ -436,6 +486,10 @@ int main(int argc, char **argv)
 			goto out;
 		if (c.verbose)
 			verbose_report(&progs[done]);
+	}
+	if (c.lint) {           /* clean: no warning, no error */
+		status = diag.warnings || diag.errors ? 1 : 0;
+		goto out;
 	}
 	if (stats_report(&c.stats, progs, c.narchs, stderr) < 0)
 		goto out;
