@@ -2,12 +2,15 @@
  * allowed, networking denied while io_uring is allowed, allow-lists
  * without what every program needs, and rules an earlier rule always
  * decides first. Each warning names the token to fix and says how. */
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bpf/seccomp.h"
 #include "bpfgen/groups.h"
 #include "bpfgen/lint.h"
+#include "bpfgen/util.h"
 
 static int allowish(uint32_t action)
 {
@@ -244,9 +247,24 @@ static void lint_essential(const struct policy_ast *ast, const struct resolved *
 
 /* -Wshadowed: rules are first-match; a syscall an earlier unconditional
  * rule decides never reaches a later rule. Parts of one policy rule (one
- * per parameter-type signature) are reported together. */
+ * per parameter-type signature) are reported together. Linear: the first
+ * unconditional rule of each number is found once. */
 static void lint_shadowed(const struct resolved *r, struct diag *diag)
 {
+	uint32_t max = arch_max_nr(r->arch);
+	size_t *first = xcalloc((size_t)max + 1, sizeof(*first));
+
+	for (uint32_t nr = 0; nr <= max; nr++)
+		first[nr] = SIZE_MAX;
+	for (size_t i = r->nrules; i-- > 0;) {
+		const struct rule *rule = &r->rules[i];
+
+		if (rule->never || rule->nconds)
+			continue;
+		for (size_t j = 0; j < rule->nnrs; j++)
+			if (rule->nrs[j] <= max)
+				first[rule->nrs[j]] = i;
+	}
 	for (size_t i = 0; i < r->nrules; i++) {
 		char names[256] = "";
 		size_t total = 0, hidden = 0, n = 0;
@@ -263,21 +281,15 @@ static void lint_shadowed(const struct resolved *r, struct diag *diag)
 				uint32_t nr = rule->nrs[j];
 
 				total++;
-				for (size_t e = 0; e < i; e++) {
-					const struct rule *earlier = &r->rules[e];
-
-					if (earlier->never || earlier->nconds ||
-					    !has_nr(earlier, nr))
-						continue;
-					hidden++;
-					if (!line)
-						line = earlier->pos.line;
-					if (n < sizeof(names) - 64)
-						n += (size_t)snprintf(names + n, sizeof(names) - n,
-							"%s%s", n ? ", " : "",
-							arch_syscall_name(r->arch, nr));
-					break;
-				}
+				if (nr > max || first[nr] >= i)
+					continue;
+				hidden++;
+				if (!line)
+					line = r->rules[first[nr]].pos.line;
+				if (n < sizeof(names) - 64)
+					n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s",
+							      n ? ", " : "",
+							      arch_syscall_name(r->arch, nr));
 			}
 		}
 		if (!hidden)
@@ -294,6 +306,7 @@ static void lint_shadowed(const struct resolved *r, struct diag *diag)
 				   "libseccomp's): move this rule above line %d, or drop "
 				   "what it cannot decide", line);
 	}
+	free(first);
 }
 
 void lint_policy(const struct policy_ast *ast, const struct resolved *r,

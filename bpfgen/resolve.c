@@ -332,11 +332,14 @@ static int operand_for(struct resolver *rs, const struct cond_ast *ca,
 	}
 	if (op->arg >= p->nparams) {
 		param_list(p, params, sizeof(params));
-		diag_error(rs->diag, ca->pos, "%s takes %d parameter%s (%s): the kernel "
-			   "never reads arg%d; write arg64(arg%d) to test the register anyway",
-			   name, p->nparams, p->nparams == 1 ? "" : "s", params,
-			   op->arg, op->arg);
-		return -1;
+		if (diag_warn(rs->diag, W_UNUSED_ARG, ca->pos, "%s takes %d parameter%s "
+			      "(%s): the kernel never reads arg%d, so this only tests what "
+			      "the caller left in the register", name, p->nparams,
+			      p->nparams == 1 ? "" : "s", params, op->arg))
+			diag_fixit(rs->diag, ca->pos, "drop the condition, or write "
+				   "arg64(arg%d) to say the register is meant", op->arg);
+		op->width = 64;
+		return 0;
 	}
 	op->param = &p->params[op->arg];
 	op->width = op->param->is_pointer ? 64 : op->param->width;

@@ -17,7 +17,7 @@ LINT = REPO / "tests" / "e2e" / "lint"
 ARCHS = ("x86_64", "aarch64")
 WARNING = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+):(?P<col>\d+): warning: .* \[-W(?P<name>[\w-]+)\]$")
 NAMES = ("twin", "clone3", "io-uring", "essential", "pointer", "arg64", "shadowed",
-         "never", "always", "unknown-type", "open-arch")
+         "never", "always", "unknown-type", "open-arch", "unused-arg")
 
 
 def lint(path, *opts):

@@ -2,9 +2,12 @@
  * twin is a real syscall of some architecture, and on each target the
  * twins that exist there are what the linter compares. */
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "arch/arch.h"
+#include "bpfgen/compile.h"
 #include "bpfgen/groups.h"
 
 Test(lint, every_twin_exists_somewhere)
@@ -68,4 +71,44 @@ Test(lint, aarch64_keeps_the_new_twins)
 	cr_assert_lt(arch_syscall_nr(a, "open"), 0);
 	cr_assert_geq(arch_syscall_nr(a, "openat2"), 0);
 	cr_assert(in_some_set("openat", "openat2"));
+}
+
+/* -Wshadowed: whole rules and parts of rules an earlier unconditional
+ * rule decides; an earlier conditional rule leaves later ones alive. */
+static void lint_text(const char *text, char *msgs, size_t size)
+{
+	struct compile_options opts = { 0 };
+	struct program prog;
+	char path[64] = "/tmp/bpfgen-lint-XXXXXX";
+	FILE *diag = tmpfile();
+	int fd = mkstemp(path);
+	size_t got;
+
+	cr_assert_geq(fd, 0);
+	cr_assert_eq(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	cr_assert_eq(compile_policy_file(path, arch_by_name("x86_64"), &opts, &prog, diag), 0);
+	program_free(&prog);
+	unlink(path);
+	rewind(diag);
+	got = fread(msgs, 1, size - 1, diag);
+	msgs[got] = '\0';
+	fclose(diag);
+}
+
+Test(lint, shadowed_rules)
+{
+	char msgs[4096];
+
+	lint_text("default allow\nkill-process: read, write\n"
+		  "errno(1): read\n"           /* dead: read decided above */
+		  "errno(2): write, close\n"   /* live through close */
+		  "errno(3): read if fd == 1\n", msgs, sizeof(msgs));
+	cr_assert(strstr(msgs, ":3:1: warning: this rule never applies: every syscall it "
+			 "names is decided by an earlier rule (line 2) [-Wshadowed]"), "%s", msgs);
+	cr_assert(strstr(msgs, ":4:1: warning: this rule never applies to write: an earlier "
+			 "rule (line 2) decides it first [-Wshadowed]"), "%s", msgs);
+	cr_assert(strstr(msgs, ":5:1: warning: this rule never applies: every syscall"), "%s", msgs);
+	lint_text("default allow\nerrno(1): read if fd == 1\nerrno(2): read\n", msgs, sizeof(msgs));
+	cr_assert_str_eq(msgs, "");
 }

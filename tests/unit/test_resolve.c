@@ -226,12 +226,12 @@ Test(resolve, always_true_conditions_are_dropped_with_a_warning)
 	struct result res;
 	char want[512];
 
-	resolve_ok("default allow\nerrno(1): read if arg0 >= 0 && arg1 == 3\n"
+	resolve_ok("default allow\nerrno(1): read if arg0 >= 0 && arg2 == 3\n"
 		   "errno(2): write if arg0 <= 0xffffffffffffffff\n"
 		   "errno(3): close if lo32(arg0) <= 0xffffffff\n"
 		   "errno(4): dup if arg0 & 4 != 8\n", "x86_64", &res);
 	cr_assert_eq(res.r->rules[0].nconds, 1);
-	cr_assert_eq(res.r->rules[0].conds[0].arg, 1);
+	cr_assert_eq(res.r->rules[0].conds[0].arg, 2);
 	cr_assert_eq(res.r->rules[1].nconds, 0, "an always-true rule is unconditional");
 	cr_assert_eq(res.r->rules[2].nconds, 0);
 	cr_assert_eq(res.r->rules[3].nconds, 0);
