@@ -558,9 +558,9 @@ static int resolve_conds(struct resolver *rs, const struct rule_ast *ra,
 		const struct cond_ast *ca = &ra->conds[i];
 
 		masks[i] = UINT64_MAX;
-		if (ca->has_mask && resolve_value(rs, &ca->mask, &masks[i]) < 0)
-			rc = -1;
-		if (resolve_value(rs, &ca->value, &values[i]) < 0)
+		/* One mistake, one error: the value is not read after a bad mask. */
+		if ((ca->has_mask && resolve_value(rs, &ca->mask, &masks[i]) < 0) ||
+		    resolve_value(rs, &ca->value, &values[i]) < 0)
 			rc = -1;
 	}
 	for (size_t j = 0; j < all->nnrs && rc == 0; j++) {

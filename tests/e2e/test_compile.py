@@ -490,7 +490,8 @@ def test_allowing_foreign_architectures_or_x32_is_warned_about(tmp_path):
     err = r.stderr.decode()
     assert err.count(f"{p}:2:13: warning: on-bad-arch allow lets every other architecture") == 1, err
     assert err.count(f"{p}:3:8: warning: on-x32 allow lets x32-numbered calls") == 1, err
-    p.write_text("default allow\non-bad-arch errno(1)\non-x32 log\nkill-process: socket\n")
+    p.write_text("default allow\non-bad-arch errno(1)\non-x32 log\n"
+                 "kill-process: socket, socketpair, @io_uring\n")
     assert bpfgen("-o", str(tmp_path / "o.h"), str(p)).stderr == b""
 
 
