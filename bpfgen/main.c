@@ -470,6 +470,9 @@ int main(int argc, char **argv)
 	int rc, status = 1;
 
 	memset(&c, 0, sizeof(c));
+	/* Diagnostics are written in blocks, not one write(2) a line: a policy
+	 * may earn tens of thousands of warnings. Exit flushes them. */
+	setvbuf(stderr, NULL, _IOFBF, 1 << 16);
 	rc = parse_args(&c, argc, argv);
 	if (rc != 0)
 		return rc == 1 ? 0 : rc == 2 ? 1 : 2;
