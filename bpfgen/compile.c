@@ -355,12 +355,12 @@ static void too_long(const struct policy_ast *ast, const struct arch *arch,
 		   arch->name, at_least, len, BPF_MAXINSNS_SECCOMP);
 }
 
-int compile_policy(const struct policy_ast *ast, const struct arch *arch,
-		   const struct compile_options *opts, struct program *out,
-		   struct diag *diag)
+/* Stages 3 on for one architecture's resolution R. */
+static int compile_resolved(const struct policy_ast *ast, struct resolved *r,
+			    const struct compile_options *opts, struct program *out,
+			    struct diag *diag)
 {
-	struct resolve_options ro = { .log_only = opts->log_only };
-	struct resolved *r;
+	const struct arch *arch = r->arch;
 	struct decision *d;
 	/* Longest chains of "jeq" to try besides the plain tree (tree.h). */
 	static const size_t chains[] = { 1, 3 };
@@ -371,14 +371,9 @@ int compile_policy(const struct policy_ast *ast, const struct arch *arch,
 
 	memset(out, 0, sizeof(*out));
 	out->arch = arch;
-	r = resolve_policy(ast, arch, &ro, diag);
-	if (!r)
-		return -1;
-	lint_policy(ast, r, diag);
 	d = decide(r, diag);
 	if (opts->weights && weights_for_ranges(opts->weights, d, &weights, diag) < 0) {
 		decision_free(d);
-		resolved_free(r);
 		return -1;
 	}
 	ntrees = 0;
@@ -403,7 +398,6 @@ int compile_policy(const struct policy_ast *ast, const struct arch *arch,
 		tree_free(trees[i]);
 	free(weights);
 	decision_free(d);
-	resolved_free(r);
 	if (out->len > BPF_MAXINSNS_SECCOMP)
 		too_long(ast, arch, "", out->len, diag);
 	if (diag->errors > errors) {
@@ -411,6 +405,47 @@ int compile_policy(const struct policy_ast *ast, const struct arch *arch,
 		return -1;
 	}
 	return 0;
+}
+
+int compile_policies(const struct policy_ast *ast, const struct arch *const *archs,
+		     size_t narchs, const struct compile_options *opts,
+		     struct program *out, struct diag *diag)
+{
+	struct resolve_options ro = { .log_only = opts->log_only };
+	struct resolved **rs = xcalloc(narchs ? narchs : 1, sizeof(*rs));
+	int errors = diag->errors, rc = 0;
+	size_t done = 0;
+
+	for (size_t i = 0; i < narchs; i++)
+		memset(&out[i], 0, sizeof(out[i]));
+	for (size_t i = 0; i < narchs; i++)
+		if (!(rs[i] = resolve_policy(ast, archs[i], &ro, diag)))
+			rc = -1;
+	/* Every architecture's resolution at once: each warning once. With
+	 * -Werror a warning is an error, and nothing is compiled. */
+	if (rc == 0)
+		lint_policy(ast, (const struct resolved *const *)rs, narchs, diag);
+	if (diag->errors > errors)
+		rc = -1;
+	while (rc == 0 && done < narchs)
+		if (compile_resolved(ast, rs[done], opts, &out[done], diag) < 0)
+			rc = -1;
+		else
+			done++;
+	if (rc < 0)
+		while (done > 0)
+			program_free(&out[--done]);
+	for (size_t i = 0; i < narchs; i++)
+		resolved_free(rs[i]);
+	free(rs);
+	return rc;
+}
+
+int compile_policy(const struct policy_ast *ast, const struct arch *arch,
+		   const struct compile_options *opts, struct program *out,
+		   struct diag *diag)
+{
+	return compile_policies(ast, &arch, 1, opts, out, diag);
 }
 
 int compile_policy_file(const char *policy_path, const struct arch *arch,

@@ -52,8 +52,16 @@ struct program {
 struct policy_ast;
 struct diag;
 
-/* Compile a parsed policy for ARCH. Returns 0 and fills OUT, or -1 after
- * reporting to DIAG (OUT is then empty). */
+/* Compile a parsed policy for each of ARCHS (OUT[i] for ARCHS[i]): resolve
+ * it for all, lint it once for all (lint.h: each warning printed once),
+ * then compile each. Returns 0 and fills OUT, or -1 after reporting to
+ * DIAG (every OUT is then empty); with DIAG's werror a lint warning is an
+ * error. */
+int compile_policies(const struct policy_ast *ast, const struct arch *const *archs,
+		     size_t narchs, const struct compile_options *opts,
+		     struct program *out, struct diag *diag);
+
+/* compile_policies for one architecture. */
 int compile_policy(const struct policy_ast *ast, const struct arch *arch,
 		   const struct compile_options *opts, struct program *out,
 		   struct diag *diag);

@@ -237,8 +237,6 @@ static void describe_options(struct cli *c)
 			 c->copts.weights);
 }
 
-/* Returns -1 on error, 1 when the program should exit 0 now, 2 when it
- * should exit 1 now, 0 to go on. */
 /* -Werror, -Wno-NAME, -WNAME. */
 static int warning_option(struct cli *c, const char *arg)
 {
@@ -268,6 +266,8 @@ static int warning_option(struct cli *c, const char *arg)
 	return 0;
 }
 
+/* Returns -1 on error, 1 when the program should exit 0 now, 2 when it
+ * should exit 1 now, 0 to go on. */
 static int parse_args(struct cli *c, int argc, char **argv)
 {
 	enum { O_LOG_ONLY = 256, O_WEIGHTS, O_CHECK, O_STATS, O_MAX_INSNS,
@@ -484,12 +484,11 @@ int main(int argc, char **argv)
 	ast = policy_parse_file(c.policy, &diag);
 	if (!ast)
 		goto out;
-	for (; done < c.narchs; done++) {
-		if (compile_policy(ast, c.archs[done], &c.copts, &progs[done], &diag) < 0)
-			goto out;
-		if (c.verbose)
-			verbose_report(&progs[done]);
-	}
+	if (compile_policies(ast, c.archs, c.narchs, &c.copts, progs, &diag) < 0)
+		goto out;
+	done = c.narchs;
+	for (size_t i = 0; c.verbose && i < done; i++)
+		verbose_report(&progs[i]);
 	if (c.lint) {           /* clean: no warning, no error */
 		status = diag.warnings || diag.errors ? 1 : 0;
 		goto out;
