@@ -731,7 +731,9 @@ static void shadow_arch(const struct linter *L, size_t a, struct shadow_acc *acc
 					by = (long)first[nr];
 				else if (rule->nconds)
 					by = subset_shadow(&t, r, nr, k);
-				if (by < 0)
+				/* An earlier rule with the same action decides
+				 * as this one would: redundant, not a surprise. */
+				if (by < 0 || r->rules[by].action == rule->action)
 					continue;
 				hidden++;
 				if (!acc[src].has_by) {
@@ -764,9 +766,10 @@ static void shadow_arch(const struct linter *L, size_t a, struct shadow_acc *acc
 
 /* -Wshadowed: rules are first-match; a syscall an earlier rule always
  * decides first (one without conditions, or one whose conditions are
- * among this rule's) never reaches a later rule. Parts of one policy rule
- * (one per parameter-type signature) and architectures are reported
- * together. */
+ * among this rule's) never reaches a later rule. An earlier rule with the
+ * same action is left alone: the outcome is what this rule says. Parts of
+ * one policy rule (one per parameter-type signature) and architectures
+ * are reported together. */
 static void lint_shadowed(const struct linter *L)
 {
 	size_t nsrc = L->ast->nrules;
