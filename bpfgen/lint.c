@@ -789,6 +789,13 @@ static void lint_shadowed(const struct linter *L)
 		}
 		where(s->by, p, by, sizeof(by));
 		nl_format(L, &s->hidden, s->any, names, sizeof(names));
+		/* Only some: at the first of them as written. */
+		for (size_t i = 0; s->dead != s->any && i < s->hidden.n; i++) {
+			struct pos q = name_pos(L->ast, src, s->hidden.v[i].name);
+
+			if (i == 0 || pos_before(q, p))
+				p = q;
+		}
 		if (s->dead == s->any)
 			printed = diag_warn(L->diag, W_SHADOWED, p, "this rule never "
 					    "applies: every syscall it names is decided by "
@@ -797,10 +804,14 @@ static void lint_shadowed(const struct linter *L)
 			printed = diag_warn(L->diag, W_SHADOWED, p, "this rule never "
 					    "applies to %s: an earlier rule (%s) decides %s "
 					    "first", names, by, s->hidden.n == 1 ? "it" : "them");
-		if (printed)
+		if (printed && s->dead == s->any)
 			diag_fixit(L->diag, p, "rules are first-match in file order "
 				   "(unlike libseccomp's): move this rule above %s, or "
-				   "drop what it cannot decide", by);
+				   "drop it", by);
+		else if (printed)
+			diag_fixit(L->diag, p, "rules are first-match in file order "
+				   "(unlike libseccomp's): move this rule above %s, or "
+				   "drop %s from it", by, names);
 		nl_free(&s->hidden);
 	}
 	free(acc);

@@ -126,7 +126,7 @@ Test(lint, shadowed_rules)
 		  "errno(3): read if fd == 1\n", msgs, sizeof(msgs));
 	cr_assert(strstr(msgs, ":3:1: warning: this rule never applies: every syscall it "
 			 "names is decided by an earlier rule (line 2) [-Wshadowed]"), "%s", msgs);
-	cr_assert(strstr(msgs, ":4:1: warning: this rule never applies to write: an earlier "
+	cr_assert(strstr(msgs, ":4:11: warning: this rule never applies to write: an earlier "
 			 "rule (line 2) decides it first [-Wshadowed]"), "%s", msgs);
 	cr_assert(strstr(msgs, ":5:1: warning: this rule never applies: every syscall"), "%s", msgs);
 	lint_text("default allow\nerrno(1): read if fd == 1\nerrno(2): read\n", msgs, sizeof(msgs));
@@ -200,7 +200,7 @@ Test(lint, one_shadowed_warning_for_both_targets)
 	cr_assert_eq(lint_both("default allow\nallow: read\nerrno(1): read, time\n",
 			       0, msgs, sizeof(msgs)), 0);
 	cr_assert_eq(count(msgs, "[-Wshadowed]"), 1, "%s", msgs);
-	cr_assert(strstr(msgs, ":3:1: warning: this rule never applies to read: an earlier "
+	cr_assert(strstr(msgs, ":3:11: warning: this rule never applies to read: an earlier "
 			 "rule (line 2) decides it first"), "%s", msgs);
 }
 
