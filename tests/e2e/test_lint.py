@@ -1,9 +1,9 @@
 """The linter (bpfgen/lint.c, and resolve.c for conditions): one policy
 per warning in tests/e2e/lint/, each saying where its warnings must be
 ("# expect: [ARCH [alone]] LINE:COL NAME"); every one is found, none
-more, for each architecture alone and for both at once (each printed once). Also
-the options (-Wno-NAME, -Werror, --lint's exit status) and the shipped
-policies, which lint clean."""
+more, for each architecture alone and for both at once (each printed
+once). Also the options (-Wno-NAME, -Werror, --lint's exit status) and
+the shipped policies, which lint clean."""
 import os
 import re
 import subprocess
