@@ -172,3 +172,14 @@ ALLOWED = {
 def test_shipped_policies_lint_clean(path):
     p = lint(path, *ALLOWED.get(path.name, []))
     assert p.returncode == 0 and p.stderr == "", p.stderr
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=[p.name for p in SHIPPED])
+def test_shipped_policies_warn_once_per_token(path):
+    """With every warning on (large.policy earns over a thousand), none is
+    printed twice at one place for the two architectures."""
+    p = lint(path)
+    where = [l.split(": warning: ")[0] + l[l.rindex(" [-W"):]
+             for l in p.stderr.splitlines() if ": warning: " in l]
+    assert len(where) == len(set(where))
+    assert p.returncode == (1 if where else 0)
