@@ -1,5 +1,6 @@
-/* The pipeline in one place: resolve -> decide -> tree -> codegen ->
- * jumps. Each stage's output is the next one's only input. */
+/* The pipeline in one place: resolve (every architecture) -> lint (all
+ * of them at once) -> decide -> tree -> codegen -> jumps, per
+ * architecture. Each stage's output is the next one's only input. */
 #include <stdlib.h>
 #include <string.h>
 
