@@ -17,9 +17,11 @@ endif
 
 # Programs: tools/DIR/NAME.c holds NAME's main(), built as build/NAME.
 # Each folder under tools/ is one subsystem: bpf/ the bytecode tools over
-# the BPF machine, diff/ bpfdiff, audit/ seccomp-audit.
+# the BPF machine, diff/ bpfdiff, audit/ seccomp-audit, record/
+# syscall-record and the policy writer seccomp-audit shares.
 PROGRAMS := tools/bpf/bpfsim tools/bpf/bpfdis tools/bpf/bpfasm \
-            tools/diff/bpfdiff tools/audit/seccomp-audit
+            tools/diff/bpfdiff tools/audit/seccomp-audit \
+            tools/record/syscall-record
 TOOLS    := $(addprefix $(BUILD)/,$(notdir $(PROGRAMS)))
 
 # Library code: arch/ (architectures, generated tables), bpf/ (the BPF
@@ -29,7 +31,7 @@ TOOLS    := $(addprefix $(BUILD)/,$(notdir $(PROGRAMS)))
 # one way: tools/ -> bpfgen/ -> bpf/ -> arch/.
 LIB_SRC := $(wildcard arch/*.c) $(wildcard bpf/*.c) \
            $(filter-out bpfgen/main.c,$(wildcard bpfgen/*.c)) \
-           $(filter-out $(PROGRAMS:%=%.c),$(wildcard tools/audit/*.c tools/diff/*.c tools/bpf/*.c))
+           $(filter-out $(PROGRAMS:%=%.c),$(wildcard tools/audit/*.c tools/diff/*.c tools/bpf/*.c tools/record/*.c))
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 LIB     := $(BUILD)/libbpfgen.a
 
@@ -64,6 +66,10 @@ $(foreach p,$(PROGRAMS),$(eval $(call program,$(p))))
 
 # seccomp-audit reads journalctl's JSON output through json-c.
 $(BUILD)/seccomp-audit: LDLIBS += -ljson-c
+# syscall-record installs its filter through the runtime and writes --json
+# through json-c.
+$(BUILD)/syscall-record: $(BUILD)/obj/runtime/bpfrt.o
+$(BUILD)/syscall-record: LDLIBS += -ljson-c -lpthread
 
 $(BUILD)/tests/%: tests/e2e/helpers/%.c
 	@mkdir -p $(dir $@)
@@ -179,7 +185,7 @@ LIBDIR     ?= $(PREFIX)/lib
 DATADIR    ?= $(PREFIX)/share
 MANDIR     ?= $(DATADIR)/man
 INSTALL    ?= install
-INST_TOOLS := bpfgen bpfsim bpfdis bpfasm bpfdiff seccomp-audit
+INST_TOOLS := bpfgen bpfsim bpfdis bpfasm bpfdiff seccomp-audit syscall-record
 MAN1       := $(notdir $(wildcard man/*.1))
 MAN5       := $(notdir $(wildcard man/*.5))
 # The runtime library is for the programs that install filters: built by
