@@ -141,6 +141,12 @@ $(BUILD)/tests/rt_%: tests/e2e/helpers/rt_%.c $(RT_DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(TARGET_CFLAGS) $(TARGET_LDFLAGS) -o $@ $< $(RT_SRC) -lpthread
 
+# Programs syscall-record's tests record and then run under the recorded
+# policy: no sanitizers either (their work at exit is no part of the test).
+$(BUILD)/tests/record_%: tests/e2e/helpers/record_%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(TARGET_CFLAGS) $(TARGET_LDFLAGS) -o $@ $< -lpthread
+
 $(TARGET_DIR)/rt_live: tests/e2e/helpers/rt_live.c $(RT_DEPS)
 	@mkdir -p $(dir $@)
 	$(TARGET_CC) $(TARGET_CFLAGS) $(TARGET_LDFLAGS) -o $@ $< $(RT_SRC) -lpthread

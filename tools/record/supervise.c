@@ -411,6 +411,12 @@ int supervise_run(const struct supervise_opts *o, struct record *r,
 	/* Optional (6.6): the supervisor runs on the notifying task's CPU. */
 	ioctl(l.listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
 	run_loop(&l);
+	if (res->reaped && !res->left_behind && l.stop && !l.failed) {
+		/* Stopped at the command's exit: is anybody still filtered? */
+		struct pollfd p = { l.listener, POLLIN, 0 };
+		if (poll(&p, 1, 0) >= 0 && !(p.revents & POLLHUP))
+			res->left_behind = 1;
+	}
 	/* Closing the listener makes every call still notified fail with
 	 * ENOSYS: processes left behind (linger) are not held up. */
 	close(l.listener);

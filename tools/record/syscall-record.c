@@ -262,8 +262,8 @@ static void summary(const struct options *o, const struct record *r,
 	}
 	if (res->left_behind)
 		fprintf(stderr, "syscall-record: --linger ended the recording while "
-			"descendants of the command were still running; their calls from "
-			"now on fail with ENOSYS\n");
+			"descendants of the command were still running (or exiting); their "
+			"calls from now on fail with ENOSYS\n");
 	if (o->out)
 		fprintf(stderr, "syscall-record: %s written to %s\n",
 			o->json ? "record" : "policy", o->out);
