@@ -359,3 +359,63 @@ def test_second_recorder_inside_is_refused_with_ebusy(tmp_path):
                         "-o", str(tmp_path / "inner"), "--", "true"],
                        capture_output=True, text=True, timeout=60)
     assert "EBUSY" in p.stderr and p.returncode == 125
+
+
+# ---- seccomp-audit --policy ------------------------------------------------
+
+AUDIT = os.path.join(BUILD, "seccomp-audit")
+# socket, connect, io_uring_setup on x86_64 (logged and killed), one i386
+# getpid, and connect again as journald's kernel copy in syslog form.
+AUDIT_LOG = "".join(
+    "type=SECCOMP msg=audit(1700000000.%03d:%d): auid=1000 uid=1000 gid=1000 ses=3 "
+    "pid=77 comm=\"worker\" exe=\"/usr/bin/worker\" sig=%d arch=%s syscall=%d "
+    "compat=0 ip=0x7f0000001000 code=%s\n" % (i, i + 1, sig, arch, nr, code)
+    for i, (arch, nr, sig, code) in enumerate([
+        ("c000003e", 41, 0, "0x7ffc0000"), ("c000003e", 42, 0, "0x7ffc0000"),
+        ("c000003e", 425, 31, "0x80000000"), ("40000003", 20, 31, "0x80000000"),
+        ("c000003e", 42, 0, "0x7ffc0000")]))
+
+
+def audit_policy(tmp_path, *opts):
+    log = tmp_path / "audit.log"
+    log.write_text(AUDIT_LOG)
+    return subprocess.run([AUDIT] + list(opts) + [str(log)], capture_output=True,
+                          text=True, timeout=60)
+
+
+def test_audit_policy_prints_rules_that_compile(tmp_path):
+    p = audit_policy(tmp_path, "--policy")
+    assert p.returncode == 0, p.stderr
+    assert "audit records carry no arguments" in p.stderr
+    rules = [l.split("#")[0].strip() for l in p.stdout.splitlines() if l.startswith("allow:")]
+    assert rules == ["allow: exit, exit_group, rt_sigreturn, restart_syscall",
+                     "allow: connect", "allow: io_uring_setup", "allow: socket"]
+    assert "allow: connect                           # 2" in p.stdout
+    assert "#   i386 getpid (20): 1" in p.stdout and "i386 ABI" in p.stderr
+    out = tmp_path / "p.policy"
+    out.write_text(p.stdout)
+    compile_raw(tmp_path, out)
+
+
+def test_audit_policy_merges_into_the_worker_policies(tmp_path):
+    # A log-only rollout of an allow-list: the events are what it would kill.
+    old = tmp_path / "allow.policy"
+    old.write_text("# worker allow-list\ndefault kill-process\n"
+                   "allow: exit, exit_group, rt_sigreturn, restart_syscall\n"
+                   "allow: read, write, socket\n")
+    p = audit_policy(tmp_path, "--merge", str(old))
+    assert p.returncode == 0, p.stderr
+    added = [l.split("#")[0].strip() for l in p.stdout.splitlines()
+             if l.startswith("allow:") and l not in old.read_text()]
+    assert added == ["allow: connect", "allow: io_uring_setup"]
+    merged = tmp_path / "merged.policy"
+    merged.write_text(p.stdout)
+    compile_raw(tmp_path, merged)
+    # The shipped deny-list worker policy denies them by rule: kept, noted.
+    worker = os.path.join(ROOT, "policies", "pvf-worker.policy")
+    p = audit_policy(tmp_path, "--merge", worker)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.endswith(open(worker).read().split("on-x32 kill-process", 1)[1].split("\n", 1)[1])
+    assert p.stdout.count("# NOT ADDED, a rule below decides it") == 3
+    merged.write_text(p.stdout)
+    compile_raw(tmp_path, merged)
