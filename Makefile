@@ -240,7 +240,8 @@ uninstall:
 # `make bench` compiles bench/policies/* and the worker policy with bpfgen
 # and with libseccomp (python3-seccomp, optimize 1 and 2) for x86_64 and
 # aarch64, counts instructions in bpfsim, times compilation, measures one
-# argument-dependent syscall's latency live, and prints the table.
+# argument-dependent syscall's latency live, syscall-record's overhead
+# against strace -f, and prints the table.
 # Not part of `make test`; `make bench-smoke` is a quick run of the same.
 BENCH_PY := /usr/bin/python3 bench/bench.py --build $(BUILD)
 
@@ -254,7 +255,8 @@ $(BUILD)/bench/compile_time: $(BUILD)/obj/bench/compile_time.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 BENCH_DEPS := $(BUILD)/bpfgen $(BUILD)/bpfsim $(BUILD)/bpfdis \
-              $(BUILD)/bench/latency $(BUILD)/bench/compile_time
+              $(BUILD)/bench/latency $(BUILD)/bench/compile_time \
+              $(BUILD)/syscall-record $(BUILD)/tests/record_workload
 bench: $(BENCH_DEPS)
 	$(BENCH_PY) --json $(BUILD)/bench/results.json
 
