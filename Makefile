@@ -155,6 +155,29 @@ $(TARGET_DIR)/demo: tools/demo/demo.c $(RT_DEPS)
 	@mkdir -p $(dir $@)
 	$(TARGET_CC) $(TARGET_CFLAGS) $(TARGET_LDFLAGS) -o $@ $< $(RT_SRC)
 
+# syscall-record, bpfgen and the program they record, for the aarch64 VM
+# (make check-aarch64 records there, compiles the policy there and runs
+# the program under it): the library's sources compiled by $(TARGET_CC),
+# static, without json-c (--json says so).
+TARGET_LIB_SRC := $(wildcard arch/*.c) $(wildcard bpf/*.c) \
+                  $(filter-out bpfgen/main.c,$(wildcard bpfgen/*.c))
+TARGET_LIB_HDR := $(wildcard arch/*.h bpf/*.h bpfgen/*.h tools/record/*.h)
+RECORD_SRC     := $(filter-out tools/record/record_json.c,$(wildcard tools/record/*.c))
+RECORD_TARGETS := $(TARGET_DIR)/syscall-record $(TARGET_DIR)/bpfgen \
+                  $(TARGET_DIR)/record_workload
+.PHONY: record-targets
+record-targets: $(RECORD_TARGETS)
+$(TARGET_DIR)/syscall-record: $(RECORD_SRC) $(TARGET_LIB_SRC) $(TARGET_LIB_HDR) runtime/bpfrt.c
+	@mkdir -p $(dir $@)
+	$(TARGET_CC) $(TARGET_CFLAGS) -DRECORD_NO_JSON $(TARGET_LDFLAGS) -o $@ \
+		$(RECORD_SRC) $(TARGET_LIB_SRC) runtime/bpfrt.c -lpthread
+$(TARGET_DIR)/bpfgen: bpfgen/main.c $(TARGET_LIB_SRC) $(TARGET_LIB_HDR)
+	@mkdir -p $(dir $@)
+	$(TARGET_CC) $(TARGET_CFLAGS) $(TARGET_LDFLAGS) -o $@ bpfgen/main.c $(TARGET_LIB_SRC)
+$(TARGET_DIR)/record_workload: tests/e2e/helpers/record_workload.c
+	@mkdir -p $(dir $@)
+	$(TARGET_CC) $(TARGET_CFLAGS) $(TARGET_LDFLAGS) -o $@ $< -lpthread
+
 # A 32-bit ARM program for the aarch64 VM (its calls must hit on-bad-arch).
 $(BUILD)/aarch64/rt_arm32: tests/aarch64/rt_arm32.c
 	@mkdir -p $(dir $@)
