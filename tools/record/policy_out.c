@@ -291,7 +291,8 @@ static int collect(const struct record *r, struct entries *out)
 			}
 		}
 	}
-	qsort(out->v, out->n, sizeof(out->v[0]), entry_cmp);
+	if (out->n)
+		qsort(out->v, out->n, sizeof(out->v[0]), entry_cmp);
 	size_t w = 0;
 	for (size_t i = 0; i < out->n; i++) {
 		if (w && entry_cmp(&out->v[w - 1], &out->v[i]) == 0) {
