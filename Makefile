@@ -32,6 +32,8 @@ TOOLS    := $(addprefix $(BUILD)/,$(notdir $(PROGRAMS)))
 LIB_SRC := $(wildcard arch/*.c) $(wildcard bpf/*.c) \
            $(filter-out bpfgen/main.c,$(wildcard bpfgen/*.c)) \
            $(filter-out $(PROGRAMS:%=%.c),$(wildcard tools/audit/*.c tools/diff/*.c tools/bpf/*.c tools/record/*.c))
+# syscall-record's supervisor installs its filter through the runtime.
+LIB_SRC += runtime/bpfrt.c
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 LIB     := $(BUILD)/libbpfgen.a
 
@@ -66,9 +68,7 @@ $(foreach p,$(PROGRAMS),$(eval $(call program,$(p))))
 
 # seccomp-audit reads journalctl's JSON output through json-c.
 $(BUILD)/seccomp-audit: LDLIBS += -ljson-c
-# syscall-record installs its filter through the runtime and writes --json
-# through json-c.
-$(BUILD)/syscall-record: $(BUILD)/obj/runtime/bpfrt.o
+# syscall-record writes --json through json-c.
 $(BUILD)/syscall-record: LDLIBS += -ljson-c -lpthread
 
 $(BUILD)/tests/%: tests/e2e/helpers/%.c
