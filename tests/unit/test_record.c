@@ -209,3 +209,17 @@ Test(record, actions_are_checked_for_form)
 	cr_assert_not(policy_action_ok("errno()"));
 	cr_assert_not(policy_action_ok("errno(1) x"));
 }
+
+Test(record, clone_has_no_conditions_while_clone3_is_allowed)
+{
+	struct record r;
+
+	record_init(&r, 1);
+	call(&r, "clone", 0x3d0f00 | 17, 0, 0);
+	call(&r, "clone3", 0, 88, 0);
+	char *text = policy(&r, NULL);
+	has(text, "allow: clone                             # 1 (clone3 is allowed too");
+	cr_assert_null(strstr(text, "allow: clone if"));
+	free(text);
+	record_free(&r);
+}

@@ -36,7 +36,7 @@ struct entry {
 	uint32_t nr;
 	uint64_t args[6];       /* the recorded values, for --merge */
 	int has_vals;           /* args hold recorded values */
-	int too_many;
+	const char *why;        /* why a syscall with an argspec has no conditions */
 };
 
 struct entries {
@@ -232,6 +232,16 @@ static int cond_text(const struct arch *a, const char *sys,
 	return len < n ? 0 : -1;
 }
 
+static int clone3_seen(const struct rec_abi *abi)
+{
+	for (size_t i = 0; i < abi->ncalls; i++) {
+		const char *n = record_call_name(abi, abi->calls[i].nr);
+		if (n && strcmp(n, "clone3") == 0)
+			return 1;
+	}
+	return 0;
+}
+
 static struct entry *add_entry(struct entries *e)
 {
 	if (e->n == e->cap) {
@@ -269,8 +279,18 @@ static int collect(const struct record *r, struct entries *out)
 			const struct rec_call *c = &abi->calls[j];
 			const char *name = record_call_name(abi, c->nr);
 			size_t nv = c->spec && !c->too_many ? c->nvals : 0;
+			const char *why = c->too_many ? "more than " STR(REC_MAX_VALUES)
+				" distinct argument values: no conditions" : NULL;
 			if (!name || is_always(name))
 				continue;
+			/* clone3 passes its flags in memory no filter can read:
+			 * while it is allowed, conditions on clone's flags would
+			 * protect nothing (the linter's -Wclone3 says so too). */
+			if (nv && strcmp(name, "clone") == 0 && clone3_seen(abi)) {
+				nv = 0;
+				why = "clone3 is allowed too, and no filter can read its "
+				      "flags: no conditions";
+			}
 			for (size_t k = 0; k < (nv ? nv : 1); k++) {
 				struct entry *e = add_entry(out);
 				if (!e)
@@ -279,7 +299,7 @@ static int collect(const struct record *r, struct entries *out)
 				e->abi = abi;
 				e->nr = c->nr;
 				e->count = nv ? c->vals[k].count : c->count;
-				e->too_many = c->too_many;
+				e->why = why;
 				if (!nv)
 					continue;
 				e->has_vals = 1;
@@ -311,9 +331,8 @@ static void write_rule(FILE *out, const struct entry *e)
 	int n = snprintf(text, sizeof(text), "allow: %s%s%s", e->name,
 			 e->cond[0] ? " if " : "", e->cond);
 
-	fprintf(out, "%s%*s # %" PRIu64 "%s\n", text, n < 40 ? 40 - n : 0, "",
-		e->count, e->too_many ? " (more than " STR(REC_MAX_VALUES)
-		" distinct argument values: no conditions)" : "");
+	fprintf(out, "%s%*s # %" PRIu64 "%s%s%s\n", text, n < 40 ? 40 - n : 0, "",
+		e->count, e->why ? " (" : "", e->why ? e->why : "", e->why ? ")" : "");
 }
 
 /* Calls no rule can allow: foreign ABIs, which on-bad-arch / on-x32
