@@ -17,9 +17,11 @@ endif
 
 # Programs: tools/DIR/NAME.c holds NAME's main(), built as build/NAME.
 # Each folder under tools/ is one subsystem: bpf/ the bytecode tools over
-# the BPF machine, diff/ bpfdiff, audit/ seccomp-audit.
+# the BPF machine, diff/ bpfdiff, audit/ seccomp-audit, record/
+# syscall-record and the policy writer seccomp-audit shares.
 PROGRAMS := tools/bpf/bpfsim tools/bpf/bpfdis tools/bpf/bpfasm \
-            tools/diff/bpfdiff tools/audit/seccomp-audit
+            tools/diff/bpfdiff tools/audit/seccomp-audit \
+            tools/record/syscall-record
 TOOLS    := $(addprefix $(BUILD)/,$(notdir $(PROGRAMS)))
 
 # Library code: arch/ (architectures, generated tables), bpf/ (the BPF
@@ -29,7 +31,9 @@ TOOLS    := $(addprefix $(BUILD)/,$(notdir $(PROGRAMS)))
 # one way: tools/ -> bpfgen/ -> bpf/ -> arch/.
 LIB_SRC := $(wildcard arch/*.c) $(wildcard bpf/*.c) \
            $(filter-out bpfgen/main.c,$(wildcard bpfgen/*.c)) \
-           $(filter-out $(PROGRAMS:%=%.c),$(wildcard tools/audit/*.c tools/diff/*.c tools/bpf/*.c))
+           $(filter-out $(PROGRAMS:%=%.c),$(wildcard tools/audit/*.c tools/diff/*.c tools/bpf/*.c tools/record/*.c))
+# syscall-record's supervisor installs its filter through the runtime.
+LIB_SRC += runtime/bpfrt.c
 LIB_OBJ := $(LIB_SRC:%.c=$(BUILD)/obj/%.o)
 LIB     := $(BUILD)/libbpfgen.a
 
@@ -64,6 +68,8 @@ $(foreach p,$(PROGRAMS),$(eval $(call program,$(p))))
 
 # seccomp-audit reads journalctl's JSON output through json-c.
 $(BUILD)/seccomp-audit: LDLIBS += -ljson-c
+# syscall-record writes --json through json-c.
+$(BUILD)/syscall-record: LDLIBS += -ljson-c -lpthread
 
 $(BUILD)/tests/%: tests/e2e/helpers/%.c
 	@mkdir -p $(dir $@)
@@ -135,6 +141,12 @@ $(BUILD)/tests/rt_%: tests/e2e/helpers/rt_%.c $(RT_DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(TARGET_CFLAGS) $(TARGET_LDFLAGS) -o $@ $< $(RT_SRC) -lpthread
 
+# Programs syscall-record's tests record and then run under the recorded
+# policy: no sanitizers either (their work at exit is no part of the test).
+$(BUILD)/tests/record_%: tests/e2e/helpers/record_%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(TARGET_CFLAGS) $(TARGET_LDFLAGS) -o $@ $< -lpthread
+
 $(TARGET_DIR)/rt_live: tests/e2e/helpers/rt_live.c $(RT_DEPS)
 	@mkdir -p $(dir $@)
 	$(TARGET_CC) $(TARGET_CFLAGS) $(TARGET_LDFLAGS) -o $@ $< $(RT_SRC) -lpthread
@@ -142,6 +154,29 @@ $(TARGET_DIR)/rt_live: tests/e2e/helpers/rt_live.c $(RT_DEPS)
 $(TARGET_DIR)/demo: tools/demo/demo.c $(RT_DEPS)
 	@mkdir -p $(dir $@)
 	$(TARGET_CC) $(TARGET_CFLAGS) $(TARGET_LDFLAGS) -o $@ $< $(RT_SRC)
+
+# syscall-record, bpfgen and the program they record, for the aarch64 VM
+# (make check-aarch64 records there, compiles the policy there and runs
+# the program under it): the library's sources compiled by $(TARGET_CC),
+# static, without json-c (--json says so).
+TARGET_LIB_SRC := $(wildcard arch/*.c) $(wildcard bpf/*.c) \
+                  $(filter-out bpfgen/main.c,$(wildcard bpfgen/*.c))
+TARGET_LIB_HDR := $(wildcard arch/*.h bpf/*.h bpfgen/*.h tools/record/*.h)
+RECORD_SRC     := $(filter-out tools/record/record_json.c,$(wildcard tools/record/*.c))
+RECORD_TARGETS := $(TARGET_DIR)/syscall-record $(TARGET_DIR)/bpfgen \
+                  $(TARGET_DIR)/record_workload
+.PHONY: record-targets
+record-targets: $(RECORD_TARGETS)
+$(TARGET_DIR)/syscall-record: $(RECORD_SRC) $(TARGET_LIB_SRC) $(TARGET_LIB_HDR) runtime/bpfrt.c
+	@mkdir -p $(dir $@)
+	$(TARGET_CC) $(TARGET_CFLAGS) -DRECORD_NO_JSON $(TARGET_LDFLAGS) -o $@ \
+		$(RECORD_SRC) $(TARGET_LIB_SRC) runtime/bpfrt.c -lpthread
+$(TARGET_DIR)/bpfgen: bpfgen/main.c $(TARGET_LIB_SRC) $(TARGET_LIB_HDR)
+	@mkdir -p $(dir $@)
+	$(TARGET_CC) $(TARGET_CFLAGS) $(TARGET_LDFLAGS) -o $@ bpfgen/main.c $(TARGET_LIB_SRC)
+$(TARGET_DIR)/record_workload: tests/e2e/helpers/record_workload.c
+	@mkdir -p $(dir $@)
+	$(TARGET_CC) $(TARGET_CFLAGS) $(TARGET_LDFLAGS) -o $@ $< -lpthread
 
 # A 32-bit ARM program for the aarch64 VM (its calls must hit on-bad-arch).
 $(BUILD)/aarch64/rt_arm32: tests/aarch64/rt_arm32.c
@@ -179,7 +214,7 @@ LIBDIR     ?= $(PREFIX)/lib
 DATADIR    ?= $(PREFIX)/share
 MANDIR     ?= $(DATADIR)/man
 INSTALL    ?= install
-INST_TOOLS := bpfgen bpfsim bpfdis bpfasm bpfdiff seccomp-audit
+INST_TOOLS := bpfgen bpfsim bpfdis bpfasm bpfdiff seccomp-audit syscall-record
 MAN1       := $(notdir $(wildcard man/*.1))
 MAN5       := $(notdir $(wildcard man/*.5))
 # The runtime library is for the programs that install filters: built by
@@ -228,7 +263,8 @@ uninstall:
 # `make bench` compiles bench/policies/* and the worker policy with bpfgen
 # and with libseccomp (python3-seccomp, optimize 1 and 2) for x86_64 and
 # aarch64, counts instructions in bpfsim, times compilation, measures one
-# argument-dependent syscall's latency live, and prints the table.
+# argument-dependent syscall's latency live, syscall-record's overhead
+# against strace -f, and prints the table.
 # Not part of `make test`; `make bench-smoke` is a quick run of the same.
 BENCH_PY := /usr/bin/python3 bench/bench.py --build $(BUILD)
 
@@ -243,7 +279,8 @@ $(BUILD)/bench/compile_time: $(BUILD)/obj/bench/compile_time.o $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 BENCH_DEPS := $(BUILD)/bpfgen $(BUILD)/bpfsim $(BUILD)/bpfdis \
-              $(BUILD)/bench/latency $(BUILD)/bench/compile_time
+              $(BUILD)/bench/latency $(BUILD)/bench/compile_time \
+              $(BUILD)/syscall-record $(BUILD)/tests/record_workload
 bench: $(BENCH_DEPS)
 	$(BENCH_PY) --json $(BUILD)/bench/results.json
 

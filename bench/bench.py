@@ -4,7 +4,8 @@ policies, for x86_64 and aarch64. Instruction counts come from bpfsim (the
 kernel-exact emulator), so they are exact; compile times are in-process
 medians of repeated runs (bpfgen through bench/compile_time, libseccomp
 through python3-seccomp, from creating the filter to exporting the BPF);
-one live latency ratio is measured on this kernel.
+one live latency ratio is measured on this kernel; and syscall-record's
+overhead against strace -f on the same workloads, as a ratio.
 
 libseccomp gets the same policy: this script reads the policy file (a
 subset of the language: numeric values, no lo32, no constant names),
@@ -22,6 +23,7 @@ import json
 import math
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -745,6 +747,51 @@ def live(build, tmp, groups, rounds, iters):
     return out
 
 
+def record_overhead(build, rounds, calls):
+    """syscall-record against `strace -f -qq -o /dev/null` on the same
+    workloads: wall time of each, bare run included, rounds alternating the
+    order; the ratio recorder/strace is taken within each round, then the
+    median over rounds (target: <= 1, no slower than strace)."""
+    if shutil.which("strace") is None:
+        print("\nRecorder overhead: strace is not installed, not measured")
+        return None
+    work = os.path.join(build, "tests", "record_workload")
+    workloads = [
+        ("1 thread, %d getppid" % calls, [work, "--bench", str(calls), "--threads", "1"]),
+        ("4 threads, %d getppid each" % (calls // 4),
+         [work, "--bench", str(calls // 4), "--threads", "4"]),
+        ("ls -laR /usr/include", ["ls", "-laR", "/usr/include"]),
+    ]
+    wrappers = {"bare": [],
+                "syscall-record": [os.path.join(build, "syscall-record"), "-q",
+                                   "-o", os.devnull, "--"],
+                "strace -f": ["strace", "-f", "-qq", "-o", os.devnull, "--"]}
+    out = []
+    for name, cmd in workloads:
+        secs = {k: [] for k in wrappers}
+        ratios = []
+        for r in range(rounds):
+            order = list(wrappers) if r % 2 == 0 else list(reversed(list(wrappers)))
+            got = {}
+            for k in order:
+                t0 = time.perf_counter()
+                subprocess.run(wrappers[k] + cmd, stdout=subprocess.DEVNULL, check=True)
+                got[k] = time.perf_counter() - t0
+                secs[k].append(got[k])
+            ratios.append(got["syscall-record"] / got["strace -f"])
+        out.append({"workload": name, "seconds": {k: statistics.median(v)
+                                                  for k, v in secs.items()},
+                    "ratio": statistics.median(ratios)})
+    print("\nRecorder overhead (wall time, median of %d rounds; ratio "
+          "syscall-record/strace -f, target <= 1):" % rounds)
+    for r in out:
+        sec = r["seconds"]
+        print("  %-34s bare %.3f s, syscall-record %.3f s, strace -f %.3f s: ratio %.2f" %
+              (r["workload"], sec["bare"], sec["syscall-record"], sec["strace -f"],
+               r["ratio"]))
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--build", default=os.path.join(ROOT, "build"))
@@ -777,6 +824,8 @@ def main():
             if not args.no_live:
                 result["live"] = live(build, tmp, groups, 3 if args.quick else 21,
                                       20000 if args.quick else 200000)
+            result["record"] = record_overhead(build, 1 if args.quick else 5,
+                                               20000 if args.quick else 200000)
     except BenchError as e:
         print("bench: %s" % e, file=sys.stderr)
         return 1
@@ -784,6 +833,10 @@ def main():
     if "compile_time" in result:
         miss += check_compile_targets(rows, result["compile_time"], result["hostile"],
                                       result["corpus"])
+    for r in result.get("record") or []:
+        if r["ratio"] > 1:
+            miss.append("syscall-record slower than strace -f on %s (%.2f)" %
+                        (r["workload"], r["ratio"]))
     print("\nTargets: " + ("all met" if not miss else "MISSED:\n  " + "\n  ".join(miss)))
     if args.json:
         with open(args.json, "w") as f:

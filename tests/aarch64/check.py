@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """Live enforcement on a real aarch64 kernel: `make check-aarch64`.
 
-Builds the static aarch64 test program (tests/e2e/helpers/rt_live.c) and a
-static 32-bit ARM program, packs them into an initramfs whose /init is the
-test program, boots Debian's arm64 kernel under qemu-system-aarch64 and
+Builds the static aarch64 test program (tests/e2e/helpers/rt_live.c), a
+static 32-bit ARM program, and syscall-record, bpfgen and the program they
+record (tests/e2e/helpers/record_workload.c) static for aarch64, packs them
+into an initramfs whose /init is the test program, boots Debian's arm64 kernel under qemu-system-aarch64 and
 checks the console: every expected case must print "case NAME: ok".
 
 The kernel package is fetched with `apt-get download` into
@@ -131,7 +132,12 @@ def cpio_entry(name, mode, data=b"", rdev=(0, 0), ino=1):
     return out
 
 
-def build_initramfs(path, init, arm32):
+# Besides /init and /rt_arm32: syscall-record's cases record, compile and
+# enforce inside the VM.
+RECORD_FILES = ["syscall-record", "bpfgen", "record_workload"]
+
+
+def build_initramfs(path, init, arm32, extra=()):
     files = [
         ("dev", stat.S_IFDIR | 0o755, b"", (0, 0)),
         ("dev/console", stat.S_IFCHR | 0o600, b"", (5, 1)),
@@ -139,7 +145,8 @@ def build_initramfs(path, init, arm32):
         ("proc", stat.S_IFDIR | 0o555, b"", (0, 0)),
         ("init", stat.S_IFREG | 0o755, open(init, "rb").read(), (0, 0)),
         ("rt_arm32", stat.S_IFREG | 0o755, open(arm32, "rb").read(), (0, 0)),
-    ]
+    ] + [(os.path.basename(f), stat.S_IFREG | 0o755, open(f, "rb").read(), (0, 0))
+         for f in extra]
     blob = b""
     for ino, (name, mode, data, rdev) in enumerate(files, start=1):
         blob += cpio_entry(name, mode, data, rdev, ino)
@@ -200,10 +207,12 @@ def main():
         log("SKIPPED, not run: %s" % e)
         return 0
     run([args.make, "BUILD=" + args.build, "CROSS_COMPILE=" + CROSS,
-         "target-programs", os.path.join(out, "rt_arm32")])
+         "target-programs", os.path.join(out, "rt_arm32")] +
+        [os.path.join(out, f) for f in RECORD_FILES])
     initrd = os.path.join(out, "initramfs.cpio")
     build_initramfs(initrd, os.path.join(out, "rt_live"),
-                    os.path.join(out, "rt_arm32"))
+                    os.path.join(out, "rt_arm32"),
+                    [os.path.join(out, f) for f in RECORD_FILES])
     rc, console = boot(kernel, initrd)
     with open(os.path.join(out, "console.log"), "w") as f:
         f.write(console)

@@ -43,4 +43,9 @@ X86_64 = COMMON + [
 
 AARCH64 = COMMON + [
     "worker-arm32-exec", "worker-arm32-unfiltered",
+    # syscall-record on the arm64 kernel: record a threaded, forking
+    # program, compile the policy there, enforce it; the arm32 program's
+    # calls are reported as a foreign ABI
+    "record-workload", "record-enforce-workload", "record-enforce-extra-killed",
+    "record-arm32-foreign",
 ]

@@ -18,6 +18,7 @@
 
 #include "tools/audit/audit.h"
 #include "tools/audit/audit_live.h"
+#include "tools/record/policy_out.h"
 
 /* A line longer than this is no audit record (those are < 9000 bytes). */
 #define LINE_MAX_BYTES (256 * 1024)
@@ -29,6 +30,8 @@ enum source { SRC_FILES, SRC_KMSG, SRC_NETLINK, SRC_AUTO };
 
 struct options {
 	int json, stats, follow, grace_ms;
+	int policy;       /* --policy: allow rules instead of events */
+	const char *deflt, *merge;
 	enum source source;
 	struct audit_filter filter;
 	char **files;     /* NULL-terminated */
@@ -49,6 +52,7 @@ struct report {
 	pid_t tree_root;        /* --run without a session: match this tree */
 	struct event_list kept;
 	int out_failed;
+	struct record rec;      /* --policy: the events' syscalls per ABI */
 };
 
 static void usage(FILE *f)
@@ -70,6 +74,11 @@ static void usage(FILE *f)
 	      "  --stats       count events, skipped lines, dropped copies and\n"
 	      "                the kernel's reported losses on stderr\n"
 	      "  --grace MS    --run: wait MS ms for late records (default 1000)\n"
+	      "  --policy      instead of events, print the allow rules a policy\n"
+	      "                would need for every syscall they show, per\n"
+	      "                architecture, in bpfgen's language\n"
+	      "  --default ACTION  --policy: the default action (kill-process)\n"
+	      "  --merge OLD   --policy: print OLD with only the rules it lacks added\n"
 	      "The report is informative: the kernel rate-limits these records\n"
 	      "and logs errno/trap only for filters installed with\n"
 	      "SECCOMP_FILTER_FLAG_LOG.\n", f);
@@ -105,7 +114,8 @@ static int64_t monotonic_ms(void)
 }
 
 enum { OPT_PID = 256, OPT_COMM, OPT_SINCE, OPT_FOLLOW, OPT_JSON, OPT_STATS,
-       OPT_KMSG, OPT_NETLINK, OPT_RUN, OPT_GRACE, OPT_HELP };
+       OPT_KMSG, OPT_NETLINK, OPT_RUN, OPT_GRACE, OPT_HELP, OPT_POLICY,
+       OPT_DEFAULT, OPT_MERGE };
 
 static int parse_option(int c, struct options *o, int *run)
 {
@@ -142,6 +152,18 @@ static int parse_option(int c, struct options *o, int *run)
 		}
 		o->grace_ms = (int)v;
 		return 0;
+	case OPT_DEFAULT:
+		if (!policy_action_ok(optarg)) {
+			fprintf(stderr, "seccomp-audit: --default: '%s' is no action "
+				"(allow, log, kill-process, kill-thread, trap, "
+				"errno(N), trace(N))\n", optarg);
+			return -1;
+		}
+		o->deflt = optarg;
+		o->policy = 1;
+		return 0;
+	case OPT_MERGE:   o->merge = optarg; o->policy = 1; return 0;
+	case OPT_POLICY:  o->policy = 1; return 0;
 	case OPT_FOLLOW:  o->follow = 1; return 0;
 	case OPT_JSON:    o->json = 1; return 0;
 	case OPT_STATS:   o->stats = 1; return 0;
@@ -166,6 +188,9 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "netlink", no_argument, NULL, OPT_NETLINK },
 		{ "run", no_argument, NULL, OPT_RUN },
 		{ "grace", required_argument, NULL, OPT_GRACE },
+		{ "policy", no_argument, NULL, OPT_POLICY },
+		{ "default", required_argument, NULL, OPT_DEFAULT },
+		{ "merge", required_argument, NULL, OPT_MERGE },
 		{ "help", no_argument, NULL, OPT_HELP },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -174,11 +199,16 @@ static int parse_args(int argc, char **argv, struct options *o)
 	memset(o, 0, sizeof(*o));
 	o->source = SRC_AUTO;
 	o->grace_ms = DEFAULT_GRACE_MS;
+	o->deflt = "kill-process";
 	/* '+': stop at the first operand, so --run's command keeps its own
 	 * options. */
 	while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1)
 		if (parse_option(c == 'h' ? OPT_HELP : c, o, &run) != 0)
 			return -1;
+	if (o->policy && o->json) {
+		fprintf(stderr, "seccomp-audit: --policy and --json do not go together\n");
+		return -1;
+	}
 	if (run) {
 		if (optind >= argc) {
 			fprintf(stderr, "seccomp-audit: --run needs a command: "
@@ -219,11 +249,43 @@ static int keep_event(struct event_list *l, const struct audit_event *ev)
 
 static void print_event(struct report *r, const struct audit_event *ev)
 {
-	int rc = r->opt->json ? audit_write_json(stdout, ev)
-			      : audit_write_text(stdout, ev);
+	int rc;
+
+	r->shown++;
+	if (r->opt->policy) {
+		/* Every event is a call that was logged or blocked. */
+		if (ev->syscall >= 0 && ev->syscall <= UINT32_MAX &&
+		    record_add(&r->rec, ev->arch, (uint32_t)ev->syscall, NULL, 1) != 0)
+			r->out_failed = 1;
+		return;
+	}
+	rc = r->opt->json ? audit_write_json(stdout, ev) : audit_write_text(stdout, ev);
 	if (rc != 0)
 		r->out_failed = 1;
-	r->shown++;
+}
+
+/* Audit records carry what a policy needs only in part: said in the
+ * policy and on stderr. */
+static const char *const policy_caveats[] = {
+	"Allow rules for the system calls seccomp's audit events show as logged",
+	"or blocked, written by seccomp-audit --policy: review them before use.",
+	"Caveats: audit records carry no arguments, so the rules have no",
+	"conditions; the kernel rate-limits the records, so calls can be",
+	"missing (seccomp-audit --stats counts the losses it is told of); and",
+	"only logged actions appear (kill-process, kill-thread and log; errno,",
+	"trap, trace and notify only under SECCOMP_FILTER_FLAG_LOG).",
+	NULL,
+};
+
+static int print_policy(struct report *r)
+{
+	struct policy_out_opts po = { "seccomp-audit", policy_caveats, r->opt->deflt,
+				      r->opt->merge };
+
+	fprintf(stderr, "seccomp-audit: --policy: %ld events; audit records carry no "
+		"arguments, the kernel rate-limits them and only logged actions "
+		"appear: the rules can be incomplete\n", r->shown);
+	return policy_write(stdout, &r->rec, &po, stderr);
 }
 
 /* Parent pid of PID from /proc/PID/stat, or -1 once it is gone. */
@@ -688,6 +750,7 @@ int main(int argc, char **argv)
 		return 2;
 	memset(&r, 0, sizeof(r));
 	r.opt = &o;
+	record_init(&r.rec, 0);
 	if (o.command) {
 		r.collect = 1;
 		rc = run_command(&o, &r, &o.filter);
@@ -702,6 +765,9 @@ int main(int argc, char **argv)
 		rc = live_open(o.source, 0, &lv) == 0 &&
 		     follow_live(&lv, &r, o.follow) == 0 ? 0 : 1;
 	}
+	if (o.policy && print_policy(&r) != 0)
+		rc = o.command ? 125 : 1;
+	record_free(&r.rec);
 	if (fflush(stdout) != 0 || r.out_failed) {
 		fprintf(stderr, "seccomp-audit: writing the report failed\n");
 		if (rc == 0)

@@ -512,6 +512,130 @@ static void case_arm32(int out, const struct rt_case *c)
 		say(out, "arm32 exit %d", WEXITSTATUS(status));
 }
 #endif
+#if defined(__aarch64__)
+/* ---- syscall-record on the arm64 kernel (the VM's /syscall-record,
+ * /bpfgen and /record_workload, built static for aarch64) ---- */
+
+#define RECORDER "/syscall-record"
+#define RECORD_POLICY "/record.policy"
+#define RECORD_BPF "/record.bpf"
+#define WORKLOAD "/record_workload"
+
+/* Runs ARGV with stdin closed, and returns its wait status (-1: no fork). */
+static int run_wait(char *const argv[])
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		char *envp[] = { "PATH=/", NULL };
+		execve(argv[0], argv, envp);
+		_exit(127);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	return status;
+}
+
+static int file_has(const char *path, const char *text)
+{
+	static char buf[65536];
+	int fd = open(path, O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+
+	if (fd >= 0)
+		close(fd);
+	if (n < 0)
+		return 0;
+	buf[n] = 0;
+	return strstr(buf, text) != NULL;
+}
+
+/* Record the threaded, forking workload, check what the policy says,
+ * compile it with the VM's bpfgen. */
+static void case_record(int out, const struct rt_case *c)
+{
+	char *rec[] = { RECORDER, "-q", "-o", RECORD_POLICY, "--", WORKLOAD, NULL };
+	char *cc[] = { "/bpfgen", "-f", "raw", "-a", "aarch64", "-o", RECORD_BPF,
+		       RECORD_POLICY, NULL };
+	static const char *const want[] = { "allow: execve ", "allow: uname ",
+		"allow: gettid ", "allow: wait4 ", "allow: clone", "\ndefault kill-process\n" };
+	int st;
+
+	(void)c;
+	alarm(200); /* recording and compiling under TCG take a while */
+	st = run_wait(rec);
+	if (st != 0) {
+		say(out, "syscall-record: status %#x", st);
+		return;
+	}
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		if (!file_has(RECORD_POLICY, want[i])) {
+			say(out, "the recorded policy lacks '%s'", want[i]);
+			return;
+		}
+	st = run_wait(cc);
+	say(out, st == 0 ? "ok" : "bpfgen: status %#x", st);
+}
+
+/* The recorded policy, installed through bpfrt, around the workload (with
+ * c->nr set: --extra, which calls getpriority). */
+static void case_record_enforce(int out, const struct rt_case *c)
+{
+	static struct sock_filter insns[4096];
+	struct sock_fprog prog = { 0, insns };
+	unsigned char b[8];
+	int fd = open(RECORD_BPF, O_RDONLY), status;
+	pid_t pid;
+
+	alarm(100);
+	while (fd >= 0 && prog.len < 4096 && read(fd, b, 8) == 8) {
+		insns[prog.len].code = (uint16_t)(b[0] | b[1] << 8);
+		insns[prog.len].jt = b[2];
+		insns[prog.len].jf = b[3];
+		insns[prog.len].k = (uint32_t)b[4] | (uint32_t)b[5] << 8 |
+				    (uint32_t)b[6] << 16 | (uint32_t)b[7] << 24;
+		prog.len++;
+	}
+	if (fd < 0 || prog.len == 0) {
+		say(out, "no recorded filter %s", RECORD_BPF);
+		return;
+	}
+	close(fd);
+	pid = fork();
+	if (pid == 0) {
+		char *argv[] = { WORKLOAD, c->nr ? "--extra" : NULL, NULL };
+		char *envp[] = { NULL };
+		install_or_die(out, &prog, 0);
+		execve(WORKLOAD, argv, envp);
+		_exit(127);
+	}
+	waitpid(pid, &status, 0);
+	if (WIFSIGNALED(status))
+		say(out, "workload killed by SIG%s", sigabbrev_np(WTERMSIG(status)));
+	else
+		say(out, WEXITSTATUS(status) == 0 ? "ok" : "workload exit %d",
+		    WEXITSTATUS(status));
+}
+
+/* The 32-bit ARM program under the recorder: its calls are recorded under
+ * the arm ABI and reported as foreign (on-bad-arch decides them). */
+static void case_record_arm32(int out, const struct rt_case *c)
+{
+	char *rec[] = { RECORDER, "-q", "-o", "/arm32.policy", "--", ARM32_PROGRAM, NULL };
+	int st;
+
+	(void)c;
+	alarm(100);
+	st = run_wait(rec);
+	if (st != 0)
+		say(out, "syscall-record: status %#x", st);
+	else if (!file_has("/arm32.policy", "of the arm ABI"))
+		say(out, "no arm ABI warning in the policy");
+	else
+		say(out, "ok");
+}
+#endif
 
 /* ---- the case table ---- */
 
@@ -593,6 +717,12 @@ static const struct rt_case cases[] = {
 #if defined(__aarch64__)
 	{ "worker-arm32-exec", "arm32 killed by SIGSYS", case_arm32, &pvf_worker_prog, 0, 0, { 0 } },
 	{ "worker-arm32-unfiltered", "arm32 alive\narm32 exit 0", case_arm32, NULL, 0, 0, { 0 } },
+	/* syscall-record: record, compile, enforce (in this order). */
+	{ "record-workload", "ok", case_record, NULL, 0, 0, { 0 } },
+	{ "record-enforce-workload", "ok", case_record_enforce, NULL, 0, 0, { 0 } },
+	{ "record-enforce-extra-killed", "workload killed by SIGSYS", case_record_enforce,
+	  NULL, 0, 1, { 0 } },
+	{ "record-arm32-foreign", "ok", case_record_arm32, NULL, 0, 0, { 0 } },
 #endif
 
 	/* TSYNC in a process that already has threads. */
