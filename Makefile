@@ -19,7 +19,7 @@ endif
 # Each folder under tools/ is one subsystem: bpf/ the bytecode tools over
 # the BPF machine, diff/ bpfdiff, audit/ seccomp-audit.
 PROGRAMS := tools/bpf/bpfsim tools/bpf/bpfdis tools/bpf/bpfasm \
-            tools/diff/bpfdiff tools/audit/seccomp-audit
+            tools/diff/bpfdiff tools/audit/seccomp-audit tools/scan/syscall-scan
 TOOLS    := $(addprefix $(BUILD)/,$(notdir $(PROGRAMS)))
 
 # Library code: arch/ (architectures, generated tables), bpf/ (the BPF
@@ -60,10 +60,16 @@ define program
 $(BUILD)/$(notdir $(1)): $(BUILD)/obj/$(1).o $(LIB)
 	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
 endef
-$(foreach p,$(PROGRAMS),$(eval $(call program,$(p))))
+$(foreach p,$(filter-out tools/scan/syscall-scan,$(PROGRAMS)),$(eval $(call program,$(p))))
 
 # seccomp-audit reads journalctl's JSON output through json-c.
 $(BUILD)/seccomp-audit: LDLIBS += -ljson-c
+
+# syscall-scan disassembles with capstone: its files are linked into it
+# alone, never into libbpfgen.a (the compiler must not need capstone).
+SCAN_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tools/scan/*.c))
+$(BUILD)/syscall-scan: $(SCAN_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcapstone
 
 $(BUILD)/tests/%: tests/e2e/helpers/%.c
 	@mkdir -p $(dir $@)
@@ -179,7 +185,7 @@ LIBDIR     ?= $(PREFIX)/lib
 DATADIR    ?= $(PREFIX)/share
 MANDIR     ?= $(DATADIR)/man
 INSTALL    ?= install
-INST_TOOLS := bpfgen bpfsim bpfdis bpfasm bpfdiff seccomp-audit
+INST_TOOLS := bpfgen bpfsim bpfdis bpfasm bpfdiff seccomp-audit syscall-scan
 MAN1       := $(notdir $(wildcard man/*.1))
 MAN5       := $(notdir $(wildcard man/*.5))
 # The runtime library is for the programs that install filters: built by

@@ -14,6 +14,7 @@ PACKAGES="
   libjson-c-dev
   graphviz
   pkg-config groff-base
+  libcapstone-dev strace binutils
 "
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
