@@ -220,6 +220,52 @@ static int read_rela(struct elf_file *ef, const Elf64_Shdr *sh, size_t shnum,
 	return 0;
 }
 
+#ifndef SHT_RELR
+#define SHT_RELR 19
+#endif
+
+static int add_relative(struct elf_file *ef, size_t *cap, uint64_t where)
+{
+	const uint8_t *p = elf_at(ef, where, 8);
+	if (!p)
+		return 0;
+	if (grow((void **)&ef->relocs, cap, ef->nrelocs + 1, sizeof(*ef->relocs)))
+		return -1;
+	uint64_t v = 0;
+	for (int i = 7; i >= 0; i--)
+		v = v << 8 | p[i];
+	struct elf_reloc *o = &ef->relocs[ef->nrelocs++];
+	memset(o, 0, sizeof *o);
+	o->offset = where;
+	o->addend = (int64_t)v;
+	o->kind = RK_RELATIVE;
+	return 0;
+}
+
+/* SHT_RELR: packed relative relocations. An even word is an address to
+ * relocate; an odd one a bitmap of the 63 words after the last address. */
+static int read_relr(struct elf_file *ef, const Elf64_Shdr *s, size_t *cap)
+{
+	if (!in_file(ef, s->sh_offset, s->sh_size))
+		return 0;
+	uint64_t base = 0;
+	for (uint64_t off = 0; off + 8 <= s->sh_size; off += 8) {
+		uint64_t w;
+		memcpy(&w, ef->data + s->sh_offset + off, 8);
+		if (!(w & 1)) {
+			if (add_relative(ef, cap, w))
+				return -1;
+			base = w + 8;
+			continue;
+		}
+		for (int bit = 1; bit < 64; bit++)
+			if ((w >> bit) & 1 && add_relative(ef, cap, base + (uint64_t)(bit - 1) * 8))
+				return -1;
+		base += 63 * 8;
+	}
+	return 0;
+}
+
 static int cmp_reloc(const void *a, const void *b)
 {
 	const struct elf_reloc *x = a, *y = b;
@@ -416,6 +462,8 @@ int elf_open(const char *path, struct elf_file *ef, char *err, size_t errlen)
 				rc = read_symtab(ef, sh, shnum, i, &symcap);
 			else if (sh[i].sh_type == SHT_RELA && (sh[i].sh_flags & SHF_ALLOC))
 				rc = read_rela(ef, sh, shnum, i, &relcap);
+			else if (sh[i].sh_type == SHT_RELR && (sh[i].sh_flags & SHF_ALLOC))
+				rc = read_relr(ef, &sh[i], &relcap);
 			if (rc)
 				goto oom;
 		}

@@ -142,6 +142,13 @@ static uint64_t region_end(const struct elf_file *ef, uint64_t addr)
 	return addr;
 }
 
+/* Functions, and the untyped global labels of hand-written assembly. */
+static int is_func_sym(const struct elf_sym *s)
+{
+	return s->type == STT_FUNC || s->type == STT_GNU_IFUNC ||
+	       (s->type == STT_NOTYPE && s->bind != STB_LOCAL);
+}
+
 /* Starts every reader of the file agrees on, and the loader's roots. */
 static int initial_starts(struct module *m, struct u64s *st, struct u64s *roots)
 {
@@ -158,8 +165,7 @@ static int initial_starts(struct module *m, struct u64s *st, struct u64s *roots)
 				return -1;
 	for (size_t i = 0; i < ef->nsyms; i++) {
 		const struct elf_sym *s = &ef->syms[i];
-		if (s->defined && (s->type == STT_FUNC || s->type == STT_GNU_IFUNC) &&
-		    elf_is_code(ef, s->value)) {
+		if (s->defined && is_func_sym(s) && elf_is_code(ef, s->value)) {
 			if (push(st, s->value))
 				return -1;
 			if (s->type == STT_GNU_IFUNC && push(roots, s->value))
@@ -355,7 +361,7 @@ static int build_funcs(struct module *m, struct decoder *dec, struct u64s *roots
 	/* Names: prefer a global symbol over a local one. */
 	for (size_t i = 0; i < m->ef.nsyms; i++) {
 		const struct elf_sym *s = &m->ef.syms[i];
-		if (!s->defined || (s->type != STT_FUNC && s->type != STT_GNU_IFUNC))
+		if (!s->defined || !is_func_sym(s))
 			continue;
 		long fi = module_func_at(m, s->value);
 		if (fi < 0 || m->funcs[fi].start != s->value)

@@ -605,7 +605,7 @@ static int walk(struct scan *p, const struct scan_options *o, struct bfs *b)
 		struct module *m = &p->mods[mi];
 		if (o->all_sites)
 			for (size_t fi = 0; fi < m->nfuncs; fi++)
-				reach(p, b, (uint32_t)mi, (uint32_t)fi, UINT32_MAX, R_ALL, 1);
+				reach(p, b, (uint32_t)mi, (uint32_t)fi, UINT32_MAX, R_ALL, 0);
 		if (m->is_main)
 			root(p, b, (uint32_t)mi, m->ef.entry, R_ENTRY);
 		if (m->is_interp)
