@@ -249,8 +249,9 @@ $(BUILD)/bench/compile_time: $(BUILD)/obj/bench/compile_time.o $(LIB)
 
 BENCH_DEPS := $(BUILD)/bpfgen $(BUILD)/bpfsim $(BUILD)/bpfdis \
               $(BUILD)/bench/latency $(BUILD)/bench/compile_time
-bench: $(BENCH_DEPS)
+bench: $(BENCH_DEPS) $(BUILD)/syscall-scan
 	$(BENCH_PY) --json $(BUILD)/bench/results.json
+	/usr/bin/python3 bench/scan_bench.py --build $(BUILD) --json $(BUILD)/bench/scan.json
 
 bench-smoke: $(BENCH_DEPS)
 	$(BENCH_PY) --quick

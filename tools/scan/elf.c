@@ -472,7 +472,8 @@ int elf_open(const char *path, struct elf_file *ef, char *err, size_t errlen)
 		if (sect_by_name(ef, ".go.buildinfo") || sect_by_name(ef, ".gopclntab"))
 			ef->is_go = 1;
 	}
-	qsort(ef->relocs, ef->nrelocs, sizeof *ef->relocs, cmp_reloc);
+	if (ef->nrelocs)
+		qsort(ef->relocs, ef->nrelocs, sizeof *ef->relocs, cmp_reloc);
 	if (read_eh_frame_hdr(ef))
 		goto oom;
 	return 0;

@@ -941,7 +941,8 @@ int scan_run(struct scan *p, const char *path, const struct scan_options *o,
 	if (resolve_wrappers(p) || collect(p, &b) || model_vdso(p))
 		goto oom;
 	report_dlopen(p);
-	qsort(p->found, p->nfound, sizeof *p->found, cmp_found);
+	if (p->nfound)
+		qsort(p->found, p->nfound, sizeof *p->found, cmp_found);
 	rc = 0;
 	goto out;
 oom:

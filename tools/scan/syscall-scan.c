@@ -84,16 +84,31 @@ static const char *found_path(const struct scan *s, const struct found *f, char 
 	return buf;
 }
 
+/* Length of the valid UTF-8 sequence at P, or 0. */
+static int utf8_len(const unsigned char *p)
+{
+	int n = p[0] >= 0xf0 && p[0] < 0xf5 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc2 ? 2 : 0;
+	for (int i = 1; i < n; i++)
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+/* A JSON string. Names come from the files: bytes that are not UTF-8
+ * are written as \u00XX. */
 static void json_str(FILE *out, const char *s)
 {
 	fputc('"', out);
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		int n = *p >= 0x80 ? utf8_len(p) : 1;
 		if (*p == '"' || *p == '\\')
 			fprintf(out, "\\%c", *p);
-		else if (*p < 0x20)
+		else if (*p < 0x20 || *p == 0x7f || n == 0)
 			fprintf(out, "\\u%04x", *p);
-		else
-			fputc(*p, out);
+		else {
+			fwrite(p, 1, (size_t)n, out);
+			p += n - 1;
+		}
 	}
 	fputc('"', out);
 }
