@@ -245,6 +245,7 @@ $(BUILD)/bench/latency: bench/latency.c
 
 # The compiler timed in-process, without the cost of starting a program.
 $(BUILD)/bench/compile_time: $(BUILD)/obj/bench/compile_time.o $(LIB)
+	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 BENCH_DEPS := $(BUILD)/bpfgen $(BUILD)/bpfsim $(BUILD)/bpfdis \

@@ -90,6 +90,8 @@ def parse_number(text):
 
 
 def parse_cond(text):
+    # arg64(argK): the whole register, which is what libseccomp compares.
+    text = re.sub(r"arg64\((arg[0-5])\)", r"\1", text)
     m = re.fullmatch(r"\s*arg([0-5])\s*(?:&\s*(\S+)\s*)?(==|!=|<=|>=|<|>)\s*(\S+)\s*", text)
     if not m:
         raise BenchError("benchmark cannot translate condition %r" % text)
@@ -489,6 +491,197 @@ def scaling(build, tmp, reps):
     return rows
 
 
+# ---- compile time (issue 12) ------------------------------------------------
+
+def ours_steps(build, policy, arch):
+    """bpfgen -v's step count for ARCH (deterministic), or None if refused."""
+    r = subprocess.run([os.path.join(build, "bpfgen"), "-v", "-a", arch, "-f", "raw",
+                        "-o", os.devnull, policy], capture_output=True, text=True)
+    m = re.search(r"^%s: search: (\d+) steps" % arch, r.stderr, re.M)
+    return int(m.group(1)) if m else None
+
+
+def ours_len(build, policy, arch):
+    r = subprocess.run([os.path.join(build, "bpfgen"), "--stats", "-a", arch, "-f", "raw",
+                        "-o", os.devnull, policy], capture_output=True, text=True)
+    m = re.search(r"^%s: (\d+) instructions" % arch, r.stderr, re.M)
+    return int(m.group(1)) if m else None
+
+
+def lsc_best_time(pol, arch, reps, path):
+    """libseccomp's better mode for ARCH: (ms, len) of the faster of O1
+    and O2, or None when it cannot express the policy."""
+    table = gen_policies.syscall_table(arch)
+    best = None
+    for opt in (1, 2):
+        try:
+            ms = median_time(lambda: lsc_compile(pol, table, arch, opt, path), reps)
+        except (BenchError, OSError, ValueError, RuntimeError):
+            return None
+        if best is None or ms < best[0]:
+            best = (ms, raw_len(path), opt)
+    return best
+
+
+def compile_shapes(build, tmp, groups, reps):
+    """Every compile-time shape, by bpfgen (each architecture alone and
+    both) and libseccomp (each architecture alone, O1 and O2, the faster
+    kept), all in-process, medians of REPS runs."""
+    rows = []
+    for kind, (make, sizes) in gen_policies.SHAPES.items():
+        for n in sizes:
+            policy = os.path.join(tmp, "shape-%s-%d.policy" % (kind, n))
+            with open(policy, "w") as f:
+                f.write(make(n))
+            row = {"shape": kind, "size": n,
+                   "both_ms": ours_time(build, policy, reps, ARCHS)[0]}
+            pol = parse_policy(policy, groups) if kind != "conj" else None
+            for arch in ARCHS:
+                ms, refused = ours_time(build, policy, reps, [arch])
+                r = {"bpfgen_ms": ms, "refused": refused,
+                     "len": ours_len(build, policy, arch),
+                     "steps": ours_steps(build, policy, arch)}
+                lsc = lsc_best_time(pol, arch, reps, os.path.join(tmp, "shape.bpf")) \
+                    if pol else None
+                if lsc:
+                    r.update({"lsc_ms": lsc[0], "lsc_len": lsc[1], "lsc_mode": "O%d" % lsc[2]})
+                row[arch] = r
+            rows.append(row)
+    print("\nCompile time (in-process medians; bpfgen one architecture vs libseccomp's "
+          "better mode for the same one architecture; 'both': bpfgen, both architectures):")
+    print("%-6s %5s %-8s %9s %9s %9s %6s %7s %9s %9s" %
+          ("shape", "size", "arch", "bpfgen", "lsc-best", "ratio", "len", "lsc len",
+           "steps", "both"))
+    for r in rows:
+        for arch in ARCHS:
+            x = r[arch]
+            print("%-6s %5d %-8s %7.2fms %9s %9s %6s %7s %9s %7.2fms" %
+                  (r["shape"], r["size"], arch, x["bpfgen_ms"],
+                   "%.2fms" % x["lsc_ms"] if "lsc_ms" in x else "-",
+                   fmt_ratio(x["bpfgen_ms"], x["lsc_ms"]) if "lsc_ms" in x else "-",
+                   x["len"] if x["len"] else "refused",
+                   x.get("lsc_len", "-"), x["steps"] if x["steps"] else "-", r["both_ms"]))
+    print("Growth per doubling (bpfgen, x86_64; steps and time):")
+    growth = {}
+    for kind, (_, sizes) in gen_policies.SHAPES.items():
+        rs = [r for r in rows if r["shape"] == kind]
+        for a, b in zip(rs, rs[1:]):
+            doublings = math.log2(b["size"] / a["size"])
+            sa, sb = a["x86_64"]["steps"], b["x86_64"]["steps"]
+            g_steps = (sb / sa) ** (1 / doublings) if sa and sb else None
+            g_time = (b["x86_64"]["bpfgen_ms"] / a["x86_64"]["bpfgen_ms"]) ** (1 / doublings)
+            growth["%s %d->%d" % (kind, a["size"], b["size"])] = (g_steps, g_time)
+            print("  %-5s %5d -> %5d: steps x%s, time x%.2f" %
+                  (kind, a["size"], b["size"], "%.2f" % g_steps if g_steps else "- (refused)",
+                   g_time))
+    return {"rows": rows, "growth": {k: list(v) for k, v in growth.items()}}
+
+
+def run_measured(cmd):
+    """Runs CMD; (seconds, peak RSS in MiB, exit status)."""
+    t = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return time.perf_counter() - t, usage.ru_maxrss / 1024.0, proc.returncode
+
+
+def hostile_shapes(tmp):
+    """Inputs up to 1 MB built to be slow (the shapes of tests/e2e/
+    test_hostile.py and the issue's): (name, text)."""
+    yield ("75k equal conditions",
+           "default allow\nerrno(1): read if arg0 == 1" + " && arg0 == 1" * 75_000 + "\n")
+    yield ("50k different conditions",
+           "default allow\nerrno(1): read if arg0 == 1" +
+           "".join(" && arg1 > %d" % i for i in range(50_000)) + "\n")
+    yield ("3000 != conditions, one rule",
+           "default allow\nerrno(1): read if " +
+           " && ".join("arg%d != %d" % (i % 6, i * 7919) for i in range(3000)) + "\n")
+    yield ("4000 rules on one argument",
+           "default allow\n" + "".join("errno(%d): read if arg0 == %d\n" % (i % 4000 + 1, i)
+                                       for i in range(4000)))
+    yield ("15000 rules, two conditions", gen_policies.multi_policy(15000))
+    yield ("2000 rules on all arguments",
+           "default allow\n" + "".join(
+               "errno(%d): read if arg%d == %d && arg%d != %d && arg%d & 0x%x == 0\n" %
+               (i % 50 + 1, i % 6, i, (i + 1) % 6, i * 3, (i + 2) % 6, 1 << (i % 32))
+               for i in range(2000)))
+
+
+def hostile(build, tmp):
+    rows = []
+    for name, text in hostile_shapes(tmp):
+        text = text.encode()[:1 << 20].decode(errors="ignore")
+        path = os.path.join(tmp, "hostile.policy")
+        with open(path, "w") as f:
+            f.write(text)
+        secs, rss, rc = run_measured([os.path.join(build, "bpfgen"), "-o", os.devnull, path])
+        rows.append({"input": name, "bytes": len(text), "seconds": secs, "rss_mib": rss,
+                     "exit": rc})
+    print("\nHostile inputs (bpfgen as a process, both architectures):")
+    for r in rows:
+        print("  %-32s %8d bytes: %6.3f s, peak RSS %6.1f MiB, %s" %
+              (r["input"], r["bytes"], r["seconds"], r["rss_mib"],
+               "compiled" if r["exit"] == 0 else "refused (exit %d)" % r["exit"]))
+    return rows
+
+
+def corpus(build, reps):
+    """Every policy under tests/ and the fuzz corpus that compiles: the
+    slowest, both architectures."""
+    files = []
+    for base in ("tests", os.path.join("tests", "fuzz", "corpus", "fuzz_policy")):
+        for dirpath, _, names in os.walk(os.path.join(ROOT, base)):
+            for n in names:
+                if n.endswith(".policy") or "corpus" in dirpath:
+                    files.append(os.path.join(dirpath, n))
+    slow = []
+    for f in sorted(set(files)):
+        ms, refused = ours_time(build, f, reps, ARCHS)
+        if not refused:
+            slow.append((ms, os.path.relpath(f, ROOT)))
+    slow.sort(reverse=True)
+    print("\nPolicies in tests/ and the fuzz corpus that compile: %d; slowest (both "
+          "architectures): %s" % (len(slow), ", ".join("%s %.2f ms" % (f, ms)
+                                                        for ms, f in slow[:3])))
+    return slow
+
+
+def check_compile_targets(all_rows, shapes, hostile_rows, slow):
+    miss = []
+    for name, rows in all_rows.items():
+        if rows["both_ms"] >= 100:
+            miss.append("%s: %.1f ms for both architectures (target 100)" % (name, rows["both_ms"]))
+        for arch in ARCHS:
+            r = rows[arch]
+            best = min(r["lsc-O1"]["compile_ms"], r["lsc-O2"]["compile_ms"])
+            if r["bpfgen"]["compile_ms"] > best:
+                miss.append("%s/%s: bpfgen %.2f ms > libseccomp's better mode %.2f ms" %
+                            (name, arch, r["bpfgen"]["compile_ms"], best))
+    for r in shapes["rows"]:
+        if r["both_ms"] >= 100:
+            miss.append("%s %d: %.1f ms for both architectures (target 100)" %
+                        (r["shape"], r["size"], r["both_ms"]))
+        for arch in ARCHS:
+            x = r[arch]
+            if "lsc_ms" in x and x["bpfgen_ms"] > x["lsc_ms"]:
+                miss.append("%s %d/%s: bpfgen %.2f ms > libseccomp's better mode %.2f ms" %
+                            (r["shape"], r["size"], arch, x["bpfgen_ms"], x["lsc_ms"]))
+            if r["shape"] == "multi" and x["len"] and "lsc_len" in x and \
+                    x["len"] > x["lsc_len"]:
+                miss.append("multi %d/%s: %d instructions > libseccomp's %d" %
+                            (r["size"], arch, x["len"], x["lsc_len"]))
+    for k, (g_steps, _) in shapes["growth"].items():
+        if g_steps is not None and g_steps > 2.5:
+            miss.append("%s: work grows x%.2f per doubling (target 2.5)" % (k, g_steps))
+    for r in hostile_rows:
+        if r["seconds"] >= 1.0:
+            miss.append("hostile %s: %.2f s (target 1 s)" % (r["input"], r["seconds"]))
+    if slow and slow[0][0] >= 100:
+        miss.append("%s: %.1f ms for both architectures (target 100)" % (slow[0][1], slow[0][0]))
+    return miss
+
+
 # The kernel's limit on all filters of one task: lengths plus 4 each.
 MAX_INSNS_PER_PATH = 32768
 LIVE_COPIES = 32
@@ -558,6 +751,8 @@ def main():
     ap.add_argument("--quick", action="store_true",
                     help="few repetitions, no scaling series (smoke test)")
     ap.add_argument("--no-live", action="store_true", help="skip the live measurement")
+    ap.add_argument("--no-compile-time", action="store_true",
+                    help="skip the compile-time shapes (issue 12)")
     ap.add_argument("--json", help="also write the numbers to this file")
     args = ap.parse_args()
     build = os.path.abspath(args.build)
@@ -574,6 +769,11 @@ def main():
             result["policies"] = rows
             if not args.quick:
                 result["scaling"] = scaling(build, tmp, reps)
+            if not args.no_compile_time:
+                result["compile_time"] = compile_shapes(build, tmp, groups,
+                                                        5 if args.quick else 11)
+                result["hostile"] = hostile(build, tmp)
+                result["corpus"] = corpus(build, 3)
             if not args.no_live:
                 result["live"] = live(build, tmp, groups, 3 if args.quick else 21,
                                       20000 if args.quick else 200000)
@@ -581,6 +781,9 @@ def main():
         print("bench: %s" % e, file=sys.stderr)
         return 1
     miss = check_targets(rows)
+    if "compile_time" in result:
+        miss += check_compile_targets(rows, result["compile_time"], result["hostile"],
+                                      result["corpus"])
     print("\nTargets: " + ("all met" if not miss else "MISSED:\n  " + "\n  ".join(miss)))
     if args.json:
         with open(args.json, "w") as f:

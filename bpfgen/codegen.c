@@ -36,7 +36,7 @@ struct ret_label {
 struct codegen {
 	const struct decision *d;
 	struct ir *ir;
-	struct argtests args;
+	const struct argtests *args;
 	int *test_labels;       /* argument test -> label of its code */
 	size_t ntest_labels, test_labels_cap;
 	int *roots;             /* argument tests the tree jumps to */
@@ -45,6 +45,8 @@ struct codegen {
 	size_t nrets, rets_cap;
 	int too_long;
 	int thorough;           /* CODEGEN_THOROUGH */
+	size_t layout_steps;    /* layout.c's work */
+	int layout_capped;
 };
 
 static int ret_label(struct codegen *cg, uint32_t action)
@@ -63,7 +65,7 @@ static int ret_label(struct codegen *cg, uint32_t action)
 /* Label of argument test I: its code, or the shared return. */
 static int test_label(struct codegen *cg, int i)
 {
-	const struct word_test *t = &cg->args.tests[i];
+	const struct word_test *t = &cg->args->tests[i];
 
 	if (t->is_ret)
 		return ret_label(cg, t->action);
@@ -131,7 +133,7 @@ static void collect_leaves(struct codegen *cg, struct layout *lo,
 	}
 	l = vec_push(&lo->leaves, &lo->nleaves, &lo->leaves_cap, sizeof(*l));
 	l->node = t->node;
-	l->root = argtests_root(&cg->args, t->node);
+	l->root = cg->args->root_of[t->node];
 	if (l->root < 0)
 		cg->too_long = 1;
 	else
@@ -152,8 +154,8 @@ static void claim(struct layout *lo, int test, int who)
  * come after both, and plan_layout gives it to the last of them. */
 static void assign_owners(struct codegen *cg, struct layout *lo)
 {
-	const struct word_test *tests = cg->args.tests;
-	size_t ntests = cg->args.ntests, *count;
+	const struct word_test *tests = cg->args->tests;
+	size_t ntests = cg->args->ntests, *count;
 
 	lo->owner = xmalloc((ntests ? ntests : 1) * sizeof(int));
 	for (size_t i = 0; i < ntests; i++)
@@ -214,13 +216,13 @@ static size_t subtree_size(const struct codegen *cg, const struct layout *lo,
 		return 1 + left + right;
 	}
 	for (int b = lo->block_start[leaf]; b < lo->block_start[leaf + 1]; b++)
-		n += test_size(&cg->args.tests[lo->block[b]]);
+		n += test_size(&cg->args->tests[lo->block[b]]);
 	return n;
 }
 
 static void emit_test(struct codegen *cg, int i)
 {
-	const struct word_test *t = &cg->args.tests[i];
+	const struct word_test *t = &cg->args->tests[i];
 
 	ir_place(cg->ir, test_label(cg, i));
 	if (t->load)
@@ -306,7 +308,7 @@ static int add_lnode(struct codegen *cg, struct layout *lo,
 	if (t->leaf) {
 		n->size = 0;
 		for (int b = lo->block_start[leaf]; b < lo->block_start[leaf + 1]; b++)
-			n->size += test_size(&cg->args.tests[lo->block[b]]);
+			n->size += test_size(&cg->args->tests[lo->block[b]]);
 		return at;
 	}
 	c0 = add_lnode(cg, lo, t->left, leaf);
@@ -367,7 +369,7 @@ struct refs {
 static void add_ref(const struct codegen *cg, struct refs *r, size_t leaf,
 		    int test, size_t at)
 {
-	const struct word_test *t = &cg->args.tests[test];
+	const struct word_test *t = &cg->args->tests[test];
 	size_t target, i;
 	struct lay_ref *ref;
 
@@ -411,8 +413,8 @@ static void rank_leaves(const struct layout *lo, int n, size_t *rank, size_t *ne
  * reach it: it must come after all of them, and close to them. */
 static void plan_layout(struct codegen *cg, struct layout *lo)
 {
-	const struct word_test *tests = cg->args.tests;
-	size_t ntests = cg->args.ntests, nleaves = lo->nleaves, next = 0;
+	const struct word_test *tests = cg->args->tests;
+	size_t ntests = cg->args->ntests, nleaves = lo->nleaves, next = 0;
 	struct refs r = { 0 };
 	struct lay_problem p = { 0 };
 	struct chunk *chunks;
@@ -460,7 +462,8 @@ static void plan_layout(struct codegen *cg, struct layout *lo)
 	p.ntargets = r.nshared + r.nactions;
 	p.target_size = tsize;
 	p.start = cg->ir->n;
-	layout_order(&p, cg->thorough ? LAYOUT_TRIES_THOROUGH : LAYOUT_TRIES_QUICK);
+	cg->layout_steps = layout_order(&p, cg->thorough ? LAYOUT_TRIES_THOROUGH :
+					LAYOUT_TRIES_QUICK, &cg->layout_capped);
 
 	/* The chunks in the order chosen. */
 	chunks = xmalloc((lo->nchunks ? lo->nchunks : 1) * sizeof(*chunks));
@@ -572,18 +575,18 @@ static void emit_prologue(struct codegen *cg)
 	ir_place(ir, tree);
 }
 
-int codegen(const struct decision *d, const struct tree *t, int flags,
-	    struct ir *out)
+int codegen_with(const struct decision *d, const struct tree *t,
+		 const struct argtests *args, int flags, struct ir *out,
+		 struct codegen_stats *stats)
 {
-	struct codegen cg = { .d = d, .ir = out,
+	struct codegen cg = { .d = d, .ir = out, .args = args,
 			      .thorough = !!(flags & CODEGEN_THOROUGH) };
 	struct layout lo = { 0 };
 
-	argtests_init(&cg.args, d, flags);
 	collect_leaves(&cg, &lo, t);
-	if (cg.too_long)
+	if (cg.too_long || args->too_long)
 		goto out;
-	argtests_finish(&cg.args, cg.roots, cg.nroots, &lo.order, &lo.norder);
+	argtests_order(args, cg.roots, cg.nroots, &lo.order, &lo.norder);
 	assign_owners(&cg, &lo);
 
 	emit_prologue(&cg);
@@ -595,7 +598,10 @@ int codegen(const struct decision *d, const struct tree *t, int flags,
 		ir_stmt(out, RET, cg.rets[i].action);
 	}
 out:
-	argtests_free(&cg.args);
+	if (stats) {
+		stats->layout_steps = cg.layout_steps;
+		stats->layout_capped = cg.layout_capped;
+	}
 	free(cg.test_labels);
 	free(cg.roots);
 	free(cg.rets);
@@ -610,4 +616,17 @@ out:
 	free(lo.lnodes);
 	free(lo.ltree);
 	return cg.too_long ? -1 : 0;
+}
+
+int codegen(const struct decision *d, const struct tree *t, int flags,
+	    struct ir *out)
+{
+	struct argtests args;
+	int rc = -1;
+
+	if (argtests_build(&args, d, flags & (ARGTESTS_SPECIALISE | ARGTESTS_SEARCH |
+					      ARGTESTS_LO_FIRST), 0) == 0)
+		rc = codegen_with(d, t, &args, flags, out, NULL);
+	argtests_free(&args);
+	return rc;
 }

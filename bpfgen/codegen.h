@@ -15,5 +15,15 @@
 #define CODEGEN_THOROUGH 0x100
 int codegen(const struct decision *d, const struct tree *t, int flags,
 	    struct ir *out);
+/* The same with argument tests already built (argtests_build), which can
+ * serve every tree over the same decision. */
+struct argtests;
+struct codegen_stats {
+	size_t layout_steps;    /* the layout search's work (layout.h) */
+	int layout_capped;      /* ... stopped by its cap */
+};
+int codegen_with(const struct decision *d, const struct tree *t,
+		 const struct argtests *args, int flags, struct ir *out,
+		 struct codegen_stats *stats);
 
 #endif

@@ -8,6 +8,7 @@
 #include "bpfgen/compile.h"
 #include "bpfgen/decide.h"
 #include "bpfgen/jumps.h"
+#include "bpfgen/lint.h"
 #include "bpfgen/policy.h"
 #include "bpfgen/resolve.h"
 #include "bpf/seccomp.h"
@@ -86,20 +87,26 @@ static size_t ir_min_len(const struct ir *ir)
 /* One program for the tree: 0 with *OUT and *LEN, or -1 when it cannot
  * fit in the kernel's limit. */
 static int generate(const struct decision *d, const struct tree *t,
-		    int flags, struct sock_filter **out, size_t *len)
+		    const struct argtests *args, int flags,
+		    struct sock_filter **out, size_t *len, struct compile_stats *stats)
 {
 	struct ir ir = { 0 };
+	struct codegen_stats cs = { 0 };
 	int rc = -1;
 
 	*out = NULL;
 	*len = 0;
 	/* Resolving the jumps of a huge program takes quadratic time; one
 	 * that cannot fit anyway is refused before. */
-	if (codegen(d, t, flags, &ir) == 0 &&
+	if (codegen_with(d, t, args, flags, &ir, &cs) == 0 &&
 	    ir_min_len(&ir) <= BPF_MAXINSNS_SECCOMP) {
 		*len = resolve_jumps(&ir, out);
 		rc = 0;
 	}
+	stats->layout_steps += cs.layout_steps;
+	stats->candidate_steps += ir.n;
+	if (flags & CODEGEN_THOROUGH)
+		stats->layout_budget_out = cs.layout_capped;
 	ir_free(&ir);
 	return rc;
 }
@@ -130,6 +137,22 @@ static size_t longest_path(const struct sock_filter *prog, size_t len)
 	return best;
 }
 
+static size_t tree_compares(const struct tree *t)
+{
+	return t->leaf ? 0 : 1 + tree_compares(t->left) + tree_compares(t->right);
+}
+
+/* Instructions every program has before the search tree: load and check
+ * the architecture, load the number, and on x86_64 the x32 guard. */
+static size_t prologue_len(const struct decision *d)
+{
+	uint32_t deflt = d->nodes[d->default_node].action;
+
+	if (!d->arch->x32_bit)
+		return 3;
+	return deflt == d->x32 ? 4 : 5;
+}
+
 /* Specialising argument tests and searching equality runs shorten paths
  * but can cost code, and so can the shapes of search tree (tree.h). Keep,
  * among the programs that fit, the one with the least length +
@@ -137,63 +160,189 @@ static size_t longest_path(const struct sock_filter *prog, size_t len)
  * that many instructions of code. The tree is chosen first, each built
  * with specialised tests (which never cost code), then the other ways on
  * that tree; the first listed wins a tie, so the choice is deterministic.
- * Candidates get a quick layout (layout.c); the one chosen is laid out
- * again, more thoroughly. */
+ * Each way's tests are built once and serve every tree. Candidates get a
+ * quick layout (layout.c); the one chosen is laid out again, more
+ * thoroughly. A candidate whose lower bound (its tests, the tree's
+ * compares, the prologue) cannot fit, or cannot beat the best so far
+ * even with the shortest path any tree has, is not generated. */
 #define PATH_WEIGHT 16
+
+static const int ways[] = {
+	ARGTESTS_SPECIALISE,
+	ARGTESTS_SPECIALISE | ARGTESTS_LO_FIRST,
+	ARGTESTS_SPECIALISE | ARGTESTS_SEARCH,
+	ARGTESTS_SPECIALISE | ARGTESTS_SEARCH | ARGTESTS_LO_FIRST,
+	ARGTESTS_SEARCH, 0,
+};
+#define NWAYS (sizeof(ways) / sizeof(ways[0]))
+#define SPECIALISE_CAP(plain) (2 * (plain) + 64)
+
+struct way {
+	struct argtests a;
+	int tried;              /* built (it may have been too long) */
+	size_t size;            /* instructions of its tests, at least */
+};
 
 struct candidate {
 	struct sock_filter *prog;
 	size_t len, cost;
-	const struct tree *t;
-	int way;
+	size_t tree;
+	size_t way;
 };
 
-static void try_one(const struct decision *d, const struct tree *t, int way,
-		    struct candidate *best)
-{
-	struct candidate c = { .t = t, .way = way };
+struct chooser {
+	const struct decision *d;
+	struct tree *const *trees;
+	size_t ntrees;
+	size_t *compares;       /* per tree */
+	size_t *depth;
+	struct way w[NWAYS];
+	struct candidate best;
+	struct compile_stats *stats;
+};
 
-	if (generate(d, t, way, &c.prog, &c.len) < 0)
-		return;
-	c.cost = c.len + PATH_WEIGHT * longest_path(c.prog, c.len);
-	if (best->prog && c.cost >= best->cost) {
-		free(c.prog);
-		return;
-	}
-	free(best->prog);
-	*best = c;
+/* The lower bound of a candidate's length. */
+static size_t lower_bound(const struct chooser *c, size_t tree, size_t way)
+{
+	return prologue_len(c->d) + c->compares[tree] + c->w[way].size;
 }
 
-static int choose_program(const struct decision *d, struct tree *const *trees,
-			  size_t ntrees, struct program *out)
+static void try_one(struct chooser *c, size_t tree, size_t way, int flags)
 {
-	static const int ways[] = {
-		ARGTESTS_SPECIALISE,
-		ARGTESTS_SPECIALISE | ARGTESTS_LO_FIRST,
-		ARGTESTS_SPECIALISE | ARGTESTS_SEARCH,
-		ARGTESTS_SPECIALISE | ARGTESTS_SEARCH | ARGTESTS_LO_FIRST,
-		ARGTESTS_SEARCH, 0,
-	};
-	struct candidate best = { 0 };
-	size_t pick = 0;
+	struct candidate x = { .tree = tree, .way = way };
+	const struct way *w = &c->w[way];
+	size_t lb = lower_bound(c, tree, way);
 
+	if (!w->tried || w->a.too_long || w->a.over_cap || lb > BPF_MAXINSNS_SECCOMP)
+		return;
+	/* The longest path goes through the loads, the check of the
+	 * architecture, the x32 guard's first test, the tree, and a return. */
+	if (!(flags & CODEGEN_THOROUGH) && c->best.prog &&
+	    lb + PATH_WEIGHT * (3 + !!c->d->arch->x32_bit + c->depth[tree] + 1) >=
+	    c->best.cost)
+		return;
+	c->stats->candidates++;
+	if (generate(c->d, c->trees[tree], &w->a, ways[way] | flags, &x.prog, &x.len,
+		     c->stats) < 0)
+		return;
+	x.cost = x.len + PATH_WEIGHT * longest_path(x.prog, x.len);
+	if (c->best.prog && x.cost >= c->best.cost) {
+		free(x.prog);
+		return;
+	}
+	free(c->best.prog);
+	c->best = x;
+}
+
+static size_t way_index(int flags)
+{
+	size_t w = 0;
+
+	while (w < NWAYS && ways[w] != flags)
+		w++;
+	return w;
+}
+
+/* The tests of WAY: a walk of the chains, or for SEARCH a copy of the
+ * same walk's tests, searched. A walk that makes more than SIZE_CAP
+ * instructions of tests (0: no cap) is given up. */
+static void build_way(struct chooser *c, size_t way, size_t size_cap)
+{
+	struct way *w = &c->w[way];
+	const struct way *walk = &c->w[way_index(ways[way] & ~ARGTESTS_SEARCH)];
+	const struct decision *d = c->d;
+	int *roots;
+
+	w->tried = 1;
+	if ((ways[way] & ARGTESTS_SEARCH) && walk->tried) {
+		if (walk->a.too_long || walk->a.over_cap) {
+			w->a.too_long = walk->a.too_long;
+			w->a.over_cap = walk->a.over_cap;
+			return;
+		}
+		argtests_copy(&w->a, &walk->a);
+		argtests_search(&w->a);
+	} else {
+		argtests_build(&w->a, d, ways[way], size_cap);
+		c->stats->walk_points += w->a.points;
+		c->stats->walk_budget_out |= w->a.budget_out;
+	}
+	if (!w->a.too_long && !w->a.over_cap) {
+		roots = xmalloc((d->nranges + 1) * sizeof(int));
+		for (size_t i = 0; i < d->nranges; i++)
+			roots[i] = w->a.root_of[d->ranges[i].node];
+		w->size = argtests_code_size(&w->a, roots, d->nranges);
+		free(roots);
+	}
+}
+
+/* 0 with the program, or -1 with *AT_LEAST: the length no candidate can
+ * go under (0 when the tests alone are more than the kernel takes). */
+static int choose_program(const struct decision *d, struct tree *const *trees,
+			  size_t ntrees, struct program *out, size_t *at_least)
+{
+	struct chooser c = { .d = d, .trees = trees, .ntrees = ntrees,
+			     .stats = &out->stats };
+	size_t pick = 0, min_compares = SIZE_MAX, lb = SIZE_MAX;
+	int order_matters = argtests_order_matters(d), rc = -1;
+
+	c.compares = xmalloc((ntrees + 1) * sizeof(size_t));
+	c.depth = xmalloc((ntrees + 1) * sizeof(size_t));
 	for (size_t i = 0; i < ntrees; i++) {
-		size_t before = best.cost;
-		int had = best.prog != NULL;
+		c.compares[i] = tree_compares(trees[i]);
+		c.depth[i] = tree_depth(trees[i]);
+		if (c.compares[i] < min_compares)
+			min_compares = c.compares[i];
+	}
+	/* Every way's tests first: together they bound every candidate's
+	 * length, and a policy that cannot fit stops here. The plain walk
+	 * first: it is linear in the chains. Specialising costs code to
+	 * shorten paths; a specialised walk making more than twice the
+	 * plain walk's code is given up (SPECIALISE_CAP), as it would
+	 * hardly win. */
+	for (size_t i = 0; i < NWAYS; i++) {
+		/* Ways without SPECIALISE first, each walk before its search. */
+		static const size_t build_order[NWAYS] = { 5, 4, 0, 2, 1, 3 };
+		size_t w = build_order[i];
+		size_t plain = c.w[way_index(0)].size;
 
-		try_one(d, trees[i], ways[0], &best);
-		if (best.prog && (!had || best.cost < before))
+		if ((ways[w] & ARGTESTS_LO_FIRST) && !order_matters)
+			continue;
+		build_way(&c, w, (ways[w] & ARGTESTS_SPECIALISE) && plain &&
+			  !c.w[way_index(0)].a.too_long ? SPECIALISE_CAP(plain) : 0);
+		if (!c.w[w].a.too_long && !c.w[w].a.over_cap &&
+		    prologue_len(d) + min_compares + c.w[w].size < lb)
+			lb = prologue_len(d) + min_compares + c.w[w].size;
+	}
+	*at_least = lb == SIZE_MAX ? 0 : lb;
+	if (lb > BPF_MAXINSNS_SECCOMP)
+		goto out;
+	for (size_t i = 0; i < ntrees; i++) {
+		size_t before = c.best.cost;
+		int had = c.best.prog != NULL;
+
+		try_one(&c, i, 0, 0);
+		if (c.best.prog && (!had || c.best.cost < before))
 			pick = i;
 	}
-	for (size_t w = 1; w < sizeof(ways) / sizeof(ways[0]); w++)
-		if (!(ways[w] & ARGTESTS_LO_FIRST) || argtests_order_matters(d))
-			try_one(d, trees[pick], ways[w], &best);
-	if (!best.prog)
-		return -1;
-	try_one(d, best.t, best.way | CODEGEN_THOROUGH, &best);
-	out->insns = best.prog;
-	out->len = best.len;
-	return 0;
+	for (size_t w = 1; w < NWAYS; w++)
+		if (c.w[w].tried)
+			try_one(&c, pick, w, 0);
+	if (!c.best.prog)
+		goto out;
+	try_one(&c, c.best.tree, c.best.way, CODEGEN_THOROUGH);
+	out->insns = c.best.prog;
+	out->len = c.best.len;
+	out->stats.chosen_budget_out = c.w[c.best.way].a.budget_out;
+	out->stats.chosen_points = c.w[c.best.way].a.points;
+	out->stats.way = ways[c.best.way];
+	rc = 0;
+out:
+	for (size_t w = 0; w < NWAYS; w++)
+		argtests_free(&c.w[w].a);
+	free(c.compares);
+	free(c.depth);
+	return rc;
 }
 
 static void too_long(const struct policy_ast *ast, const struct arch *arch,
@@ -216,7 +365,7 @@ int compile_policy(const struct policy_ast *ast, const struct arch *arch,
 	/* Longest chains of "jeq" to try besides the plain tree (tree.h). */
 	static const size_t chains[] = { 1, 3 };
 	struct tree *trees[2 + sizeof(chains) / sizeof(chains[0])], *t;
-	size_t ntrees;
+	size_t ntrees, at_least = 0;
 	double *weights = NULL;
 	int errors = diag->errors;
 
@@ -225,6 +374,7 @@ int compile_policy(const struct policy_ast *ast, const struct arch *arch,
 	r = resolve_policy(ast, arch, &ro, diag);
 	if (!r)
 		return -1;
+	lint_policy(ast, r, diag);
 	d = decide(r, diag);
 	if (opts->weights && weights_for_ranges(opts->weights, d, &weights, diag) < 0) {
 		decision_free(d);
@@ -237,10 +387,16 @@ int compile_policy(const struct policy_ast *ast, const struct arch *arch,
 	for (size_t i = 0; !weights && i < sizeof(chains) / sizeof(chains[0]); i++)
 		if ((t = tree_build_chains(d, chains[i])) != NULL)
 			trees[ntrees++] = t;
-	if (!weights && (t = tree_build_fewest(d)) != NULL)
+	if (!weights && (t = tree_build_fewest(d, &out->stats.tree_cells)) != NULL)
 		trees[ntrees++] = t;
-	if (choose_program(d, trees, ntrees, out) < 0)
-		too_long(ast, arch, "more than ", BPF_MAXINSNS_SECCOMP, diag);
+	if (choose_program(d, trees, ntrees, out, &at_least) < 0) {
+		if (at_least > BPF_MAXINSNS_SECCOMP)
+			too_long(ast, arch, "at least ", at_least, diag);
+		else
+			too_long(ast, arch, "more than ", BPF_MAXINSNS_SECCOMP, diag);
+	}
+	out->stats.steps = out->stats.walk_points + out->stats.tree_cells +
+			   out->stats.layout_steps + out->stats.candidate_steps;
 	take_notes(out, r);
 	collect_facts(out, r, d);
 	for (size_t i = 0; i < ntrees; i++)

@@ -17,6 +17,21 @@ struct compile_options {
 	const char *weights; /* optional syscall frequency file, or NULL */
 };
 
+/* What the search did: deterministic counts, never times. */
+struct compile_stats {
+	size_t steps;           /* the sum of the work below */
+	size_t walk_points;     /* points of the argument-test walks (argtests.c) */
+	size_t tree_cells;      /* cells of the fewest-compares search (tree.c) */
+	size_t layout_steps;    /* layout: moves tried x instructions estimated */
+	size_t candidates;      /* programs generated */
+	size_t candidate_steps; /* their instructions before jump resolution */
+	size_t chosen_points;   /* walk points of the way chosen */
+	int walk_budget_out;    /* some walk dropped facts at its budget */
+	int chosen_budget_out;  /* ... the one the program was built with */
+	int layout_budget_out;  /* the layout search stopped at its budget */
+	int way;                /* ARGTESTS_* of the program */
+};
+
 /* One compiled program and the notes a reader of it should see (syscalls
  * skipped on this architecture, log-only mode...). */
 struct program {
@@ -31,6 +46,7 @@ struct program {
 	size_t nnamed;
 	uint32_t *allowed;   /* numbers allowed without any condition */
 	size_t nallowed;
+	struct compile_stats stats;
 };
 
 struct policy_ast;

@@ -121,7 +121,7 @@ static struct rules_by_nr index_rules(const struct resolved *r, uint32_t max)
 
 /* Chain for one number: built from its last rule backwards. */
 static int chain_for(struct decision *d, const struct resolved *r,
-		     const struct rules_by_nr *ix, uint32_t nr, int *decided_by)
+		     const struct rules_by_nr *ix, uint32_t nr)
 {
 	int node = d->default_node;
 
@@ -135,26 +135,7 @@ static int chain_for(struct decision *d, const struct resolved *r,
 		else
 			node = conditional(d, rule, node);
 	}
-	/* The first rule that can decide this number is live; the others
-	 * after an unconditional one are not (see warn_dead_rules). */
-	for (size_t k = ix->start[nr]; k < ix->start[nr + 1]; k++) {
-		const struct rule *rule = &r->rules[ix->idx[k]];
-
-		decided_by[ix->idx[k]] = 1;
-		if (rule->nconds == 0 && !rule->never)
-			break;
-	}
 	return node;
-}
-
-static void warn_dead_rules(const struct resolved *r, const int *live,
-			    struct diag *diag)
-{
-	for (size_t i = 0; i < r->nrules; i++)
-		if (r->rules[i].nnrs > 0 && !live[i] && !r->rules[i].never)
-			diag_warning(diag, r->rules[i].pos,
-				     "this rule never applies: every syscall it names "
-				     "is decided by an earlier rule");
 }
 
 static void add_range(struct decision *d, uint32_t lo, uint32_t hi, int node)
@@ -175,7 +156,6 @@ struct decision *decide(const struct resolved *r, struct diag *diag)
 	struct decision *d = xcalloc(1, sizeof(*d));
 	uint32_t max = arch_max_nr(r->arch);
 	struct rules_by_nr ix = index_rules(r, max);
-	int *live = xcalloc(r->nrules ? r->nrules : 1, sizeof(int));
 
 	d->arch = r->arch;
 	/* On x86_64 the prologue decides every number with the x32 bit or
@@ -185,11 +165,10 @@ struct decision *decide(const struct resolved *r, struct diag *diag)
 	d->x32 = r->x32;
 	d->default_node = terminal(d, r->deflt);
 	for (uint32_t nr = 0; nr <= max; nr++)
-		add_range(d, nr, nr, chain_for(d, r, &ix, nr, live));
+		add_range(d, nr, nr, chain_for(d, r, &ix, nr));
 	if (max < d->top)
 		add_range(d, max + 1, d->top, d->default_node);
-	warn_dead_rules(r, live, diag);
-	free(live);
+	(void)diag;   /* rules that never apply: the linter (lint.c) says so */
 	free(ix.start);
 	free(ix.idx);
 	return d;

@@ -1,5 +1,6 @@
 /* Diagnostics: every message a user sees about a policy goes through here. */
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,7 +12,9 @@ static int report(struct diag *d, struct pos p, const char *kind,
 		  const char *fmt, va_list ap)
 {
 	char msg[1024], line[1400];
-	char **slot;
+	struct diag_seen *slot;
+	unsigned h;
+	size_t at;
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	if (p.file)
@@ -19,11 +22,23 @@ static int report(struct diag *d, struct pos p, const char *kind,
 			 p.col, kind, msg);
 	else
 		snprintf(line, sizeof(line), "bpfgen: %s: %s", kind, msg);
-	for (size_t i = 0; i < d->nseen; i++)
-		if (strcmp(d->seen[i], line) == 0)
+	h = 2166136261u;
+	for (const char *c = line; *c; c++)
+		h = (h ^ (unsigned char)*c) * 16777619u;
+	if (2 * (d->nseen + 1) > d->seen_index_cap)
+		index_grow(&d->seen_index, &d->seen_index_cap, d->seen, d->nseen,
+			   sizeof(*d->seen), offsetof(struct diag_seen, hash));
+	for (at = h & (d->seen_index_cap - 1); d->seen_index[at] >= 0;
+	     at = (at + 1) & (d->seen_index_cap - 1)) {
+		const struct diag_seen *e = &d->seen[d->seen_index[at]];
+
+		if (e->hash == h && strcmp(e->text, line) == 0)
 			return 0;
+	}
 	slot = vec_push(&d->seen, &d->nseen, &d->seen_cap, sizeof(*slot));
-	*slot = xstrdup(line);
+	slot->text = xstrdup(line);
+	slot->hash = h;
+	d->seen_index[at] = (int)(d->nseen - 1);
 	if (d->out)
 		fprintf(d->out, "%s\n", line);
 	return 1;
@@ -53,10 +68,12 @@ static int report_str(struct diag *d, struct pos p, const char *kind,
 void diag_free(struct diag *d)
 {
 	for (size_t i = 0; i < d->nseen; i++)
-		free(d->seen[i]);
+		free(d->seen[i].text);
 	free(d->seen);
+	free(d->seen_index);
 	d->seen = NULL;
-	d->nseen = d->seen_cap = 0;
+	d->seen_index = NULL;
+	d->nseen = d->seen_cap = d->seen_index_cap = 0;
 }
 
 void diag_error(struct diag *d, struct pos p, const char *fmt, ...)
@@ -93,7 +110,7 @@ static const char *const warn_names[W_COUNT] = {
 	[W_ESSENTIAL] = "essential", [W_POINTER] = "pointer",
 	[W_ARG64] = "arg64", [W_SHADOWED] = "shadowed", [W_NEVER] = "never",
 	[W_ALWAYS] = "always", [W_UNKNOWN_TYPE] = "unknown-type",
-	[W_OPEN_ARCH] = "open-arch",
+	[W_OPEN_ARCH] = "open-arch", [W_UNUSED_ARG] = "unused-arg",
 };
 
 const char *warn_name(enum warn_id w)

@@ -25,7 +25,13 @@ enum warn_id {
 	W_ALWAYS,        /* a condition that is always true (dropped) */
 	W_UNKNOWN_TYPE,  /* a condition on a syscall whose types are unknown */
 	W_OPEN_ARCH,     /* on-bad-arch allow / on-x32 allow */
+	W_UNUSED_ARG,    /* a condition on a register the syscall never reads */
 	W_COUNT
+};
+
+struct diag_seen {
+	char *text;
+	unsigned hash;
 };
 
 struct diag {
@@ -36,8 +42,10 @@ struct diag {
 	int werror;         /* -Werror: a warning counts as an error */
 	/* Messages already printed: the same policy is resolved once per
 	 * architecture, and a mistake should be reported once. */
-	char **seen;
+	struct diag_seen *seen;
 	size_t nseen, seen_cap;
+	int *seen_index;     /* hash index into seen (open addressing) */
+	size_t seen_index_cap;
 };
 
 void diag_free(struct diag *d);

@@ -125,11 +125,12 @@ static struct lay_ref *shared_refs(const struct lay_problem *p, size_t *n)
 	return v;
 }
 
-void layout_order(struct lay_problem *p, size_t tries_each)
+size_t layout_order(struct lay_problem *p, size_t tries_each, int *capped)
 {
 	struct lay_problem q = *p;
 	struct walk w = { .p = &q };
 	size_t nfree = 0, *count, moves, tries, stall = 0, patience, best, least = 0;
+	size_t estimates = 0, capped_at = 0;
 	int *free_nodes;
 	uint64_t seed = 0x2545f4914f6cdd1dull;
 
@@ -139,10 +140,12 @@ void layout_order(struct lay_problem *p, size_t tries_each)
 		if (p->nodes[j].child[0] >= 0 && !p->nodes[j].fixed)
 			free_nodes[nfree++] = (int)j;
 	moves = nfree + (p->npieces > 1 ? p->npieces : 0);
+	if (capped)
+		*capped = 0;
 	if (!q.nrefs || !moves) {
 		free(free_nodes);
 		free(q.refs);
-		return;
+		return 0;
 	}
 
 	/* Buckets: one run of slots per target, then per leaf where its
@@ -169,9 +172,10 @@ void layout_order(struct lay_problem *p, size_t tries_each)
 		if (w.bucket_start[t + 1] > w.bucket_start[t])
 			least += p->target_size[t];
 	best = estimate(&w);
+	estimates++;
 	tries = tries_each * moves;
 	if (tries > TRIES_MAX)
-		tries = TRIES_MAX;
+		tries = capped_at = TRIES_MAX;
 	/* Give up after a while without a gain. */
 	patience = moves * (tries_each > 8 ? tries_each / 4 : 2);
 	while (best > least && tries-- && stall++ < patience) {
@@ -183,6 +187,7 @@ void layout_order(struct lay_problem *p, size_t tries_each)
 
 			x->first = !x->first;
 			now = estimate(&w);
+			estimates++;
 			if (now > best)
 				x->first = !x->first;
 		} else {
@@ -195,6 +200,7 @@ void layout_order(struct lay_problem *p, size_t tries_each)
 			p->pieces[a] = p->pieces[b];
 			p->pieces[b] = keep;
 			now = estimate(&w);
+			estimates++;
 			if (now > best) {
 				p->pieces[b] = p->pieces[a];
 				p->pieces[a] = keep;
@@ -212,4 +218,8 @@ void layout_order(struct lay_problem *p, size_t tries_each)
 	free(w.bucket_start);
 	free(w.fill);
 	free(w.spans);
+	/* Stopped by the cap, not by finding nothing better for a while. */
+	if (capped)
+		*capped = capped_at && tries == (size_t)-1;
+	return estimates * (p->nnodes + q.nrefs + p->ntargets + 1);
 }

@@ -45,9 +45,11 @@ struct lay_problem {
 /* Reorders P->pieces and sets the FIRST of the nodes that are not fixed,
  * for the fewest instructions of copies (an estimate: each copy serves
  * the jumps less than 255 instructions before it), trying TRIES_EACH
- * changes per piece and per free node. Deterministic. */
+ * changes per piece and per free node, at most 40,000 in all (*CAPPED,
+ * if not NULL, says whether that cap stopped it). Deterministic. Returns
+ * its work: estimates made times the size of one. */
 #define LAYOUT_TRIES_QUICK     2
 #define LAYOUT_TRIES_THOROUGH  48
-void layout_order(struct lay_problem *p, size_t tries_each);
+size_t layout_order(struct lay_problem *p, size_t tries_each, int *capped);
 
 #endif

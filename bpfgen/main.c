@@ -7,12 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arch/types.h"
 #include "bpfgen/compile.h"
 #include "bpfgen/emit.h"
 #include "bpfgen/groups.h"
 #include "bpfgen/policy.h"
 #include "bpfgen/check.h"
 #include "bpfgen/stats.h"
+#include "bpfgen/suggest.h"
 #include "bpfgen/util.h"
 #include "bpfgen/version.h"
 
@@ -26,8 +28,13 @@ struct cli {
 	const char *out;
 	const char *policy;
 	const char *check;
+	const char *describe;
+	int lint;             /* --lint: warnings only, no output */
+	unsigned wdisabled;   /* -Wno-NAME */
+	int werror;           /* -Werror */
 	struct compile_options copts;
 	struct stats_options stats;
+	int verbose;
 	char name_buf[128];
 	char options[512];
 };
@@ -57,6 +64,14 @@ static void usage(FILE *f)
 	      "      --max-insns-per-syscall N\n"
 	      "                         fail if any syscall runs more than N\n"
 	      "                         instructions\n"
+	      "      --lint             only check the policy: print the warnings,\n"
+	      "                         exit 1 if there are any\n"
+	      "  -Werror                warnings are errors (no output is written)\n"
+	      "  -Wno-NAME, -WNAME      turn warning NAME off / on (see bpfgen(1))\n"
+	      "      --describe SYSCALL print the syscall's number and parameter\n"
+	      "                         types on each target architecture\n"
+	      "  -v, --verbose          print what the search did: its steps, and\n"
+	      "                         whether a budget ran out\n"
 	      "      --list-groups      print the @groups and their syscalls\n"
 	      "      --version, --help\n", f);
 }
@@ -71,6 +86,65 @@ static void list_groups(void)
 			printf(" %s", *m);
 		printf("\n");
 	}
+}
+
+static void describe_on(const struct arch *a, const char *name)
+{
+	const struct syscall_proto *p = arch_syscall_proto(a, name);
+	long nr = arch_syscall_nr(a, name);
+
+	if (nr < 0) {
+		printf("%s: %s: no such syscall on %s\n", a->name, name, a->name);
+		return;
+	}
+	printf("%s: %s (%ld)\n", a->name, name, nr);
+	if (!p || !p->known) {
+		printf("  parameter types unknown: %s\n",
+		       p ? p->source : "no entry in the type tables");
+		return;
+	}
+	if (p->nparams == 0)
+		printf("  no parameters\n");
+	for (int k = 0; k < p->nparams; k++) {
+		const struct syscall_param *q = &p->params[k];
+		printf("  arg%d %s: %s (%u-bit, %s%s)\n", k, q->name, q->ctype,
+		       (unsigned)q->width, q->is_signed ? "signed" : "unsigned",
+		       q->is_pointer ? ", pointer" : "");
+	}
+	printf("  source: %s\n", p->source);
+}
+
+/* --describe NAME: 0 if NAME exists on one of the architectures, else -1
+ * after suggesting the closest name. */
+static int describe(const struct cli *c, const char *name)
+{
+	const struct arch *const *archs = c->narchs ? c->archs : arch_targets;
+	size_t narchs = c->narchs ? c->narchs : arch_ntargets;
+	struct suggestion s = { 0 };
+	char lower[64];
+	const char *best;
+	size_t i, found = 0;
+
+	for (i = 0; i < narchs; i++)
+		found += arch_syscall_nr(archs[i], name) >= 0;
+	if (found) {
+		for (i = 0; i < narchs; i++)
+			describe_on(archs[i], name);
+		return 0;
+	}
+	/* Syscall names are lower case: SOCKET is one edit from nothing. */
+	for (i = 0; name[i] && i + 1 < sizeof(lower); i++)
+		lower[i] = (char)tolower((unsigned char)name[i]);
+	lower[i] = '\0';
+	for (i = 0; i < narchs; i++)
+		for (size_t j = 0; j < archs[i]->nsyscalls; j++)
+			suggest_consider(&s, lower, archs[i]->syscalls[j].name);
+	best = suggest_result(&s, lower);
+	if (best)
+		fprintf(stderr, "bpfgen: unknown syscall '%s'; did you mean '%s'?\n", name, best);
+	else
+		fprintf(stderr, "bpfgen: unknown syscall '%s'\n", name);
+	return -1;
 }
 
 static int parse_format(const char *s, enum format *f)
@@ -163,11 +237,41 @@ static void describe_options(struct cli *c)
 			 c->copts.weights);
 }
 
-/* Returns -1 on error, 1 when the program should exit 0 now, 0 to go on. */
+/* Returns -1 on error, 1 when the program should exit 0 now, 2 when it
+ * should exit 1 now, 0 to go on. */
+/* -Werror, -Wno-NAME, -WNAME. */
+static int warning_option(struct cli *c, const char *arg)
+{
+	int no = strncmp(arg, "no-", 3) == 0;
+	int w;
+
+	if (strcmp(arg, "error") == 0) {
+		c->werror = 1;
+		return 0;
+	}
+	if (strcmp(arg, "no-error") == 0) {
+		c->werror = 0;
+		return 0;
+	}
+	w = warn_by_name(no ? arg + 3 : arg);
+	if (w < 0) {
+		fprintf(stderr, "bpfgen: unknown warning '-W%s'; the warnings are:", arg);
+		for (int i = 0; i < W_COUNT; i++)
+			fprintf(stderr, " %s", warn_name((enum warn_id)i));
+		fprintf(stderr, " (and -Werror)\n");
+		return -1;
+	}
+	if (no)
+		c->wdisabled |= 1u << w;
+	else
+		c->wdisabled &= ~(1u << w);
+	return 0;
+}
+
 static int parse_args(struct cli *c, int argc, char **argv)
 {
 	enum { O_LOG_ONLY = 256, O_WEIGHTS, O_CHECK, O_STATS, O_MAX_INSNS,
-	       O_MAX_PER_SYSCALL, O_LIST_GROUPS, O_VERSION };
+	       O_MAX_PER_SYSCALL, O_LIST_GROUPS, O_VERSION, O_DESCRIBE, O_LINT };
 	static const struct option longopts[] = {
 		{ "arch", required_argument, NULL, 'a' },
 		{ "format", required_argument, NULL, 'f' },
@@ -180,13 +284,16 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		{ "max-insns", required_argument, NULL, O_MAX_INSNS },
 		{ "max-insns-per-syscall", required_argument, NULL, O_MAX_PER_SYSCALL },
 		{ "list-groups", no_argument, NULL, O_LIST_GROUPS },
+		{ "describe", required_argument, NULL, O_DESCRIBE },
+		{ "lint", no_argument, NULL, O_LINT },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ "help", no_argument, NULL, 'h' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "a:f:n:o:h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "a:f:n:o:hvW:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'a':
 			if (c->narchs == sizeof(c->archs) / sizeof(c->archs[0]) ||
@@ -222,10 +329,24 @@ static int parse_args(struct cli *c, int argc, char **argv)
 				return -1;
 			break;
 		case O_LIST_GROUPS: list_groups(); return 1;
+		case O_DESCRIBE: c->describe = optarg; break;
+		case O_LINT: c->lint = 1; break;
+		case 'W':
+			if (warning_option(c, optarg) < 0)
+				return -1;
+			break;
 		case O_VERSION: printf("bpfgen %s\n", BPFGEN_VERSION); return 1;
 		case 'h': usage(stdout); return 1;
+		case 'v': c->verbose = 1; break;
 		default: usage(stderr); return -1;
 		}
+	}
+	if (c->describe) {
+		if (optind != argc) {
+			fprintf(stderr, "bpfgen: --describe takes no policy file\n");
+			return -1;
+		}
+		return describe(c, c->describe) == 0 ? 1 : 2;
 	}
 	if (optind + 1 != argc) {
 		fprintf(stderr, optind == argc ? "bpfgen: no policy file given\n"
@@ -234,6 +355,12 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		return -1;
 	}
 	c->policy = argv[optind];
+	if (c->lint) {          /* every target unless -a says otherwise */
+		if (c->narchs == 0)
+			for (size_t i = 0; i < arch_ntargets; i++)
+				c->archs[c->narchs++] = arch_targets[i];
+		return 0;
+	}
 	if (c->narchs == 0) {
 		if (c->format != FMT_C) {
 			fprintf(stderr, "bpfgen: -f %s needs exactly one -a ARCH\n",
@@ -256,6 +383,28 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		default_name(c);
 	describe_options(c);
 	return 0;
+}
+
+/* -v: what the compiler's search did for P (deterministic counts). */
+static void verbose_report(const struct program *p)
+{
+	const struct compile_stats *s = &p->stats;
+
+	fprintf(stderr, "%s: search: %zu steps (argument-test walks %zu points, "
+		"fewest-compares tree %zu cells, %zu programs generated with %zu "
+		"instructions, layout %zu)\n", p->arch->name, s->steps, s->walk_points,
+		s->tree_cells, s->candidates, s->candidate_steps, s->layout_steps);
+	if (s->chosen_budget_out)
+		fprintf(stderr, "%s: search: the argument-test walk of this program ran out "
+			"of its budget after %zu points and stopped specialising on argument "
+			"values: the program may be longer than it could be\n",
+			p->arch->name, s->chosen_points);
+	else if (s->walk_budget_out)
+		fprintf(stderr, "%s: search: a specialising walk not chosen ran out of its "
+			"budget\n", p->arch->name);
+	if (s->layout_budget_out)
+		fprintf(stderr, "%s: search: the layout search stopped at its budget: the "
+			"program may be longer than it could be\n", p->arch->name);
 }
 
 static void emit(FILE *f, const struct cli *c, const struct program *progs)
@@ -321,18 +470,30 @@ int main(int argc, char **argv)
 	int rc, status = 1;
 
 	memset(&c, 0, sizeof(c));
+	/* Diagnostics are written in blocks, not one write(2) a line: a policy
+	 * may earn tens of thousands of warnings. Exit flushes them. */
+	setvbuf(stderr, NULL, _IOFBF, 1 << 16);
 	rc = parse_args(&c, argc, argv);
 	if (rc != 0)
-		return rc > 0 ? 0 : 2;
+		return rc == 1 ? 0 : rc == 2 ? 1 : 2;
 	/* --check: 1 means "differs"; a policy that does not compile is 2. */
 	if (c.check)
 		status = 2;
+	diag.disabled = c.wdisabled;
+	diag.werror = c.werror;
 	ast = policy_parse_file(c.policy, &diag);
 	if (!ast)
 		goto out;
-	for (; done < c.narchs; done++)
+	for (; done < c.narchs; done++) {
 		if (compile_policy(ast, c.archs[done], &c.copts, &progs[done], &diag) < 0)
 			goto out;
+		if (c.verbose)
+			verbose_report(&progs[done]);
+	}
+	if (c.lint) {           /* clean: no warning, no error */
+		status = diag.warnings || diag.errors ? 1 : 0;
+		goto out;
+	}
 	if (stats_report(&c.stats, progs, c.narchs, stderr) < 0)
 		goto out;
 	if (c.check) {

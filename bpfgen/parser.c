@@ -95,6 +95,10 @@ static int parse_value(struct parser *ps, struct value_expr *v)
 
 		if (ps->tok.kind != T_NUMBER && ps->tok.kind != T_IDENT)
 			return expected(ps, "a number or a constant name");
+		if (v->cap == 0) {      /* most values are one term: no room for 8 */
+			v->terms = xcalloc(1, sizeof(*t));
+			v->cap = 1;
+		}
 		t = vec_push(&v->terms, &v->nterms, &v->cap, sizeof(*t));
 		t->pos = ps->tok.pos;
 		t->is_name = ps->tok.kind == T_IDENT;

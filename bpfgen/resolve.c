@@ -332,11 +332,14 @@ static int operand_for(struct resolver *rs, const struct cond_ast *ca,
 	}
 	if (op->arg >= p->nparams) {
 		param_list(p, params, sizeof(params));
-		diag_error(rs->diag, ca->pos, "%s takes %d parameter%s (%s): the kernel "
-			   "never reads arg%d; write arg64(arg%d) to test the register anyway",
-			   name, p->nparams, p->nparams == 1 ? "" : "s", params,
-			   op->arg, op->arg);
-		return -1;
+		if (diag_warn(rs->diag, W_UNUSED_ARG, ca->pos, "%s takes %d parameter%s "
+			      "(%s): the kernel never reads arg%d, so this only tests what "
+			      "the caller left in the register", name, p->nparams,
+			      p->nparams == 1 ? "" : "s", params, op->arg))
+			diag_fixit(rs->diag, ca->pos, "drop the condition, or write "
+				   "arg64(arg%d) to say the register is meant", op->arg);
+		op->width = 64;
+		return 0;
 	}
 	op->param = &p->params[op->arg];
 	op->width = op->param->is_pointer ? 64 : op->param->width;
@@ -460,6 +463,38 @@ static int typed_cond(struct resolver *rs, const struct cond_ast *ca,
 	return 0;
 }
 
+/* Conditions that compile but protect nothing (the linter's warnings
+ * that need the parameter's type). */
+static void lint_operand(struct resolver *rs, const struct cond_ast *ca,
+			 const struct operand *op, const char *name,
+			 uint32_t action, uint64_t value)
+{
+	const struct syscall_param *p = op->param;
+	const char *operand = ca->param[0] ? ca->param : p ? p->name : "";
+
+	if (!p)
+		return;
+	if (p->is_pointer && !ca->lo32 &&
+	    !((ca->op == OP_EQ || ca->op == OP_NE) && !ca->has_mask && value == 0)) {
+		if (diag_warn(rs->diag, W_POINTER, ca->pos, "'%s' of %s is a pointer (%s): "
+			      "the filter compares the address, never the memory behind it, "
+			      "so this protects nothing; only NULL (0) means something",
+			      p->name, name, p->ctype))
+			diag_fixit(rs->diag, ca->pos, "compare %s with 0, or drop the "
+				   "condition: a seccomp filter cannot read user memory", operand);
+	}
+	if (ca->arg64 && !p->is_pointer && p->width < 64 &&
+	    action != ACT_ALLOW && action != ACT_LOG) {
+		if (diag_warn(rs->diag, W_ARG64, ca->pos, "arg64() compares all 64 bits "
+			      "of %s's %d-bit parameter '%s' (%s) in a deny rule: a caller "
+			      "sets any upper bit, and the kernel, which reads only the low "
+			      "%d, runs the call anyway", name, p->width, p->name, p->ctype,
+			      p->width))
+			diag_fixit(rs->diag, ca->pos, "write '%s' without arg64(): only the "
+				   "bits the kernel reads are compared", p->name);
+	}
+}
+
 /* Conditions CA[0..N) for the syscalls of R that share operands OPS: one
  * resolved rule. Returns -1 after an error. */
 static int typed_rule(struct resolver *rs, const struct rule_ast *ra,
@@ -476,18 +511,23 @@ static int typed_rule(struct resolver *rs, const struct rule_ast *ra,
 		struct cond c;
 		int truth;
 
+		lint_operand(rs, ca, &ops[i], name, r->action, values[i]);
 		if (typed_cond(rs, ca, &ops[i], name, masks[i], values[i], &c) < 0)
 			return -1;
 		truth = cond_truth(&c);
 		if (truth > 0) {
-			diag_warn(rs->diag, W_ALWAYS, ca->pos,
-				  "this condition is always true%s; it is ignored", for_name);
+			if (diag_warn(rs->diag, W_ALWAYS, ca->pos,
+				      "this condition is always true%s; it is ignored", for_name))
+				diag_fixit(rs->diag, ca->pos, "drop it, or check the value "
+					   "against the parameter's type (bpfgen --describe %s)", name);
 			continue;
 		}
 		if (truth < 0) {
-			diag_warn(rs->diag, W_NEVER, ca->pos, "this condition can never "
-				  "be true%s; the rule never applies%s", for_name,
-				  say_name ? " to it" : "");
+			if (diag_warn(rs->diag, W_NEVER, ca->pos, "this condition can never "
+				      "be true%s; the rule never applies%s", for_name,
+				      say_name ? " to it" : ""))
+				diag_fixit(rs->diag, ca->pos, "check the value and mask against "
+					   "the parameter's type (bpfgen --describe %s)", name);
 			r->never = 1;
 		}
 		*(struct cond *)vec_push(&r->conds, &r->nconds, &cap, sizeof(c)) = c;
@@ -518,9 +558,9 @@ static int resolve_conds(struct resolver *rs, const struct rule_ast *ra,
 		const struct cond_ast *ca = &ra->conds[i];
 
 		masks[i] = UINT64_MAX;
-		if (ca->has_mask && resolve_value(rs, &ca->mask, &masks[i]) < 0)
-			rc = -1;
-		if (resolve_value(rs, &ca->value, &values[i]) < 0)
+		/* One mistake, one error: the value is not read after a bad mask. */
+		if ((ca->has_mask && resolve_value(rs, &ca->mask, &masks[i]) < 0) ||
+		    resolve_value(rs, &ca->value, &values[i]) < 0)
 			rc = -1;
 	}
 	for (size_t j = 0; j < all->nnrs && rc == 0; j++) {
@@ -613,14 +653,17 @@ static int resolve_settings(struct resolver *rs, const struct policy_ast *ast)
 		rc = -1;
 	/* Legal, and sometimes meant, but it opens exactly the holes the
 	 * architecture check exists to close: say so. */
-	if (ast->has_bad_arch && out->bad_arch == ACT_ALLOW)
-		diag_warn(rs->diag, W_OPEN_ARCH, ast->bad_arch.pos, "on-bad-arch allow lets every "
+	if (ast->has_bad_arch && out->bad_arch == ACT_ALLOW &&
+	    diag_warn(rs->diag, W_OPEN_ARCH, ast->bad_arch.pos, "on-bad-arch allow lets every "
 			     "other architecture's calls through unchecked (i386 'int 0x80' "
-			     "on x86_64, 32-bit ARM on aarch64): none of the rules apply to them");
-	if (ast->has_x32 && out->x32 == ACT_ALLOW)
-		diag_warn(rs->diag, W_OPEN_ARCH, ast->x32.pos, "on-x32 allow lets x32-numbered calls "
+			     "on x86_64, 32-bit ARM on aarch64): none of the rules apply to them"))
+		diag_fixit(rs->diag, ast->bad_arch.pos, "write 'on-bad-arch kill-process' "
+			   "(the default)");
+	if (ast->has_x32 && out->x32 == ACT_ALLOW &&
+	    diag_warn(rs->diag, W_OPEN_ARCH, ast->x32.pos, "on-x32 allow lets x32-numbered calls "
 			     "through unchecked on x86_64: they reach the same kernel code "
-			     "as the calls the rules deny");
+			     "as the calls the rules deny"))
+		diag_fixit(rs->diag, ast->x32.pos, "write 'on-x32 kill-process' (the default)");
 	if (rs->opts->log_only) {
 		out->bad_arch = out->bad_arch == ACT_ALLOW ? ACT_ALLOW : ACT_LOG;
 		out->x32 = out->x32 == ACT_ALLOW ? ACT_ALLOW : ACT_LOG;

@@ -3,6 +3,7 @@
  * With weights, heavy ranges move up, but no leaf may end up deeper than
  * the balanced depth plus one. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "bpfgen/tree.h"
 #include "bpfgen/util.h"
@@ -186,8 +187,13 @@ struct tree *tree_build_chains(const struct decision *d, size_t chain)
 struct fewest {
 	const struct decision *d;
 	size_t n, levels;
-	int16_t *cost;          /* [a][b][depth left]: compares, -1 unknown */
+	int16_t *cost;          /* per cell (a, b, depth left): compares,
+				   -1 not worked out yet */
 	int16_t *pick;          /* split point, or -1 for a chain */
+	size_t *off;            /* [depth left][a]: where a's cells start;
+				   cells for b from a to reach[left][a] */
+	size_t ncells;          /* cells worked out */
+	size_t budget;          /* cells to work out at most */
 	size_t *reach;          /* [depth][a]: the last b that ranges a .. b
 				   can be decided within that depth */
 	size_t *back;           /* [depth][b]: the first such a */
@@ -196,11 +202,16 @@ struct fewest {
 };
 
 #define NO_TREE INT16_MAX       /* more compares than ranges */
-#define SPLITS_TRIED 16
+/* Splits tried per cell: fewer for small policies, whose search is most of
+ * their compile time; more for large ones, where fewer compares matter
+ * most (bench/policies/large.policy fits under libseccomp's length by
+ * them). */
+#define SPLITS_TRIED(n) ((n) > 128 ? 16 : 8)
 
+/* The cell of ranges A .. B within depth LEFT, which must be in reach. */
 static size_t fewest_at(const struct fewest *f, size_t a, size_t b, size_t left)
 {
-	return (a * f->n + b) * f->levels + left;
+	return f->off[left * f->n + a] + (b - a);
 }
 
 /* Compares of the chain deciding ranges [A, B], with its base in *BASE;
@@ -301,16 +312,37 @@ static void fewest_reach(struct fewest *f)
 	free(count);
 }
 
+static int fewest(struct fewest *f, size_t a, size_t b, size_t left);
+
+/* fewest(), answered here when the cell is known or out of reach. */
+static inline int fewest_cell(struct fewest *f, size_t a, size_t b, size_t left)
+{
+	int16_t c;
+
+	if (b > f->reach[left * f->n + a])
+		return NO_TREE;
+	c = f->cost[fewest_at(f, a, b, left)];
+	return c >= 0 ? c : fewest(f, a, b, left);
+}
+
 static int fewest(struct fewest *f, size_t a, size_t b, size_t left)
 {
-	size_t at = fewest_at(f, a, b, left), lo, hi;
+	size_t at, lo, hi;
 	int best = NO_TREE, pick = -1, base;
 
+	/* Out of reach: no tree of that depth decides these ranges. */
+	if (b > f->reach[left * f->n + a])
+		return NO_TREE;
+	at = fewest_at(f, a, b, left);
 	if (f->cost[at] >= 0)
 		return f->cost[at];
+	/* Past the budget, no more cells: no tree (compile.c has others). */
+	if (f->ncells >= f->budget)
+		return NO_TREE;
+	f->ncells++;
 	if (a == b) {
 		best = 0;
-	} else if (b <= f->reach[left * f->n + a]) {
+	} else {
 		/* A chain decides 2c + 1 ranges at most with c compares,
 		 * so it is short enough to scan; and no tree does better. */
 		int c = b - a <= 2 * left + 1 ? chain_cost(f->d, a, b, &base) : NO_TREE;
@@ -319,7 +351,7 @@ static int fewest(struct fewest *f, size_t a, size_t b, size_t left)
 		if (c <= (int)left)
 			best = c;
 		/* Splits after K: both halves must fit one level deeper. The
-		 * best is near the middle of those; try the SPLITS_TRIED
+		 * best is near the middle of those; try the SPLITS_TRIED()
 		 * closest to it, nearest first. */
 		lo = left ? f->back[(left - 1) * f->n + b] : b;
 		lo = lo > a ? lo - 1 : a;
@@ -327,17 +359,17 @@ static int fewest(struct fewest *f, size_t a, size_t b, size_t left)
 		if (hi >= b)
 			hi = b - 1;
 		for (size_t i = 0; left > 0 && best > bound && lo <= hi &&
-				   i <= hi - lo && i < SPLITS_TRIED; i++) {
+				   i <= hi - lo && i < SPLITS_TRIED(f->n); i++) {
 			size_t mid = lo + (hi - lo) / 2;
 			size_t k = i % 2 ? mid + (i + 1) / 2 : mid - i / 2;
 			int x, y;
 
 			if (k < lo || k > hi)
 				continue;
-			x = fewest(f, a, k, left - 1);
+			x = fewest_cell(f, a, k, left - 1);
 			if (x >= NO_TREE || 1 + x + f->least[(k + 1) * f->n + b] >= best)
 				continue;
-			y = fewest(f, k + 1, b, left - 1);
+			y = fewest_cell(f, k + 1, b, left - 1);
 			if (y < NO_TREE && 1 + x + y < best) {
 				best = 1 + x + y;
 				pick = (int)k;
@@ -352,46 +384,55 @@ static int fewest(struct fewest *f, size_t a, size_t b, size_t left)
 static struct tree *fewest_tree(const struct fewest *f, size_t a, size_t b,
 				size_t left)
 {
-	size_t at = fewest_at(f, a, b, left);
+	int pick = f->pick[fewest_at(f, a, b, left)];
 	struct tree *t;
 
 	if (a == b)
 		return leaf(f->d->ranges[a].node);
-	if (f->pick[at] < 0) {
+	if (pick < 0) {
 		struct segment s = { a, b + 1, f->d->ranges[a].lo, -1 };
 
 		chain_cost(f->d, a, b, &s.base);
 		return build_chain(f->d, &s, a);
 	}
 	t = xcalloc(1, sizeof(*t));
-	t->k = f->d->ranges[f->pick[at] + 1].lo;
-	t->left = fewest_tree(f, a, (size_t)f->pick[at], left - 1);
-	t->right = fewest_tree(f, (size_t)f->pick[at] + 1, b, left - 1);
+	t->k = f->d->ranges[pick + 1].lo;
+	t->left = fewest_tree(f, a, (size_t)pick, left - 1);
+	t->right = fewest_tree(f, (size_t)pick + 1, b, left - 1);
 	return t;
 }
 
-struct tree *tree_build_fewest(const struct decision *d)
+struct tree *tree_build_fewest(const struct decision *d, size_t *cells)
 {
-	size_t limit = ceil_log2(d->nranges) + 1, cells;
-	struct fewest f = { d, d->nranges, limit + 1, NULL, NULL, NULL, NULL, NULL };
+	size_t limit = ceil_log2(d->nranges) + 1, ntotal = 0;
+	struct fewest f = { .d = d, .n = d->nranges, .levels = limit + 1 };
 	struct tree *t = NULL;
 
+	*cells = 0;
 	if (d->nranges > FEWEST_MAX_RANGES)
 		return NULL;
-	cells = f.n * f.n * f.levels;
-	f.cost = xmalloc(cells * sizeof(*f.cost));
-	f.pick = xmalloc(cells * sizeof(*f.pick));
-	for (size_t i = 0; i < cells; i++)
-		f.cost[i] = -1;
+	f.budget = FEWEST_CELLS_PER_RANGE * f.n + 1024;
 	f.reach = xmalloc(f.n * f.levels * sizeof(size_t));
 	f.back = xmalloc(f.n * f.levels * sizeof(size_t));
 	fewest_reach(&f);
 	f.least = xmalloc(f.n * f.n * sizeof(*f.least));
 	fewest_least(&f);
+	f.off = xmalloc(f.n * f.levels * sizeof(size_t));
+	for (size_t l = 0, total = 0; l < f.levels; l++)
+		for (size_t a = 0; a < f.n; a++) {
+			f.off[l * f.n + a] = total;
+			total += f.reach[l * f.n + a] - a + 1;
+			ntotal = total;
+		}
+	f.cost = xmalloc(ntotal * sizeof(*f.cost));
+	f.pick = xmalloc(ntotal * sizeof(*f.pick));
+	memset(f.cost, 0xff, ntotal * sizeof(*f.cost));   /* -1 */
 	if (fewest(&f, 0, f.n - 1, limit) < NO_TREE)
 		t = fewest_tree(&f, 0, f.n - 1, limit);
+	*cells = f.ncells;
 	free(f.cost);
 	free(f.pick);
+	free(f.off);
 	free(f.reach);
 	free(f.back);
 	free(f.least);

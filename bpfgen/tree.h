@@ -29,10 +29,12 @@ struct tree *tree_build(const struct decision *d, const double *range_weights);
 struct tree *tree_build_chains(const struct decision *d, size_t chain);
 /* The tree with the fewest compares (chains and splits mixed as needed)
  * in which no number takes more compares than the balanced tree plus
- * one; NULL for more than FEWEST_MAX_RANGES ranges, where the search for
- * it would take too long and too much memory. */
+ * one; NULL for more than FEWEST_MAX_RANGES ranges, or when the search
+ * for it would work out more than FEWEST_CELLS_PER_RANGE cells per
+ * range (a deterministic budget). *CELLS: the cells it worked out. */
 #define FEWEST_MAX_RANGES 512
-struct tree *tree_build_fewest(const struct decision *d);
+#define FEWEST_CELLS_PER_RANGE 128
+struct tree *tree_build_fewest(const struct decision *d, size_t *cells);
 /* The chain node the tree decides for NR, and the compares on the way. */
 int tree_decide(const struct tree *t, uint32_t nr, size_t *compares);
 void tree_free(struct tree *t);

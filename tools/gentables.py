@@ -10,9 +10,9 @@ is a security bug, so we never guess.
 Usage (what produced the committed tables; see `--help`):
 
   python3 tools/gentables.py \\
-      --x86-64 ../shared/kernel/syscall_64.tbl \\
-      --generic ../shared/kernel/syscall.tbl \\
-      --csv ../shared/kernel/syscalls-7.1.csv \\
+      --x86-64 arch/kernel/syscall_64.tbl \\
+      --generic arch/kernel/syscall.tbl \\
+      --csv arch/kernel/syscalls-7.1.csv \\
       --i386 /usr/include/x86_64-linux-gnu/asm/unistd_32.h \\
       --arm /usr/arm-linux-gnueabihf/include/asm/unistd-eabi.h \\
       --arm /usr/arm-linux-gnueabihf/include/asm/unistd.h \\

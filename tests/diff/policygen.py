@@ -298,6 +298,23 @@ def family_conj(rng, names, opts):
     return rules
 
 
+def family_multi(rng, names, opts):
+    """The compile-time shape of issue 12: many rules 'argA OP V && argB &
+    M == W' on the same syscalls, A and B different arguments. The rules
+    overlap, so they share one action: any of them matching decides, in
+    any order (libseccomp has no order)."""
+    action = random_action(rng, errno_max=opts.errno_max)
+    rules = []
+    # At most 4: every pair of overlapping ordered rules doubles the paths
+    # bpfdiff walks when it looks for witnesses (seconds per policy at 12).
+    for _ in range(rng.randint(2, 4)):
+        a, b = rng.sample(range(6), 2)
+        first = Cond(a, rng.choice(OPS), random_value(rng))
+        mask = random_mask(rng)
+        rules.append(Rule(action, names, [first, Cond(b, "==", random_value(rng) & mask, mask)]))
+    return rules
+
+
 def pick_names(rng, pool, used):
     n = rng.choice([1, 1, 1, 2, 3, 4])
     free = [x for x in pool if x not in used]
@@ -324,10 +341,12 @@ def generate(seed, tables, opts=None):
         pick = rng.random()
         if pick < 0.3:
             families.append(family_plain(rng, names, opts))
-        elif pick < 0.6:
+        elif pick < 0.55:
             families.append(family_eq(rng, names, opts))
-        else:
+        elif pick < 0.85:
             families.append(family_conj(rng, names, opts))
+        else:
+            families.append(family_multi(rng, names, opts))
     # Rules of different families never share a syscall, so they may be
     # interleaved freely; the rules of one family are exclusive.
     rules = [r for f in families for r in f]

@@ -19,7 +19,7 @@ FEATURES = os.path.join(ROOT, "tests", "e2e", "policies", "features.policy")
 BASE = """\
 default allow
 kill-process: socket
-trace(7): openat if arg2 & O_CREAT == O_CREAT && arg3 >= 0o600
+trace(7): openat if arg2 & O_CREAT == O_CREAT && arg64(arg3) >= 0o600
 errno(EPERM): ptrace
 """
 
@@ -27,7 +27,7 @@ errno(EPERM): ptrace
 REORDERED = """\
 default allow
 errno(EPERM): ptrace
-trace(7): openat if arg2 & O_CREAT == O_CREAT && arg3 >= 0o600
+trace(7): openat if arg2 & O_CREAT == O_CREAT && arg64(arg3) >= 0o600
 kill-process: socket
 """
 

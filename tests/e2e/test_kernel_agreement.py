@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pytest
 
+import ia32
+
 REPO = Path(__file__).resolve().parents[2]
 BUILD = Path(os.environ.get("BPFGEN_BUILD", REPO / "build"))
 BPFGEN, BPFSIM = BUILD / "bpfgen", BUILD / "bpfsim"
@@ -83,7 +85,10 @@ def calls_for(p, tables):
     out.append((["--x32"], x86["getppid"], args, AUDIT_X86_64,
                 x86["getppid"] | pg.X32_BIT))
     # int 0x80 passes 32-bit registers: the filter sees the low words.
-    out.append((["--i386"], I386_GETPPID, args, AUDIT_I386, I386_GETPPID))
+    # (Where this kernel refuses int 0x80, no i386 call runs at all, and
+    # there is nothing to agree on: tests/e2e/ia32.py.)
+    if ia32.available(str(TRYFILTER)):
+        out.append((["--i386"], I386_GETPPID, args, AUDIT_I386, I386_GETPPID))
     return [(opts, nr, a, "%x %x %s\n" % (seen_nr, tok, " ".join(
         "%x" % (v & (pg.U32 if tok == AUDIT_I386 else pg.U64)) for v in a)))
         for opts, nr, a, tok, seen_nr in out]
@@ -118,9 +123,13 @@ def allowed_outcomes(tables, d):
     (d / "allow.policy").write_text("default allow\non-bad-arch allow\non-x32 allow\n")
     compile_raw(d / "allow.policy", "x86_64", d / "allow.bpf")
     nr = tables.nr["x86_64"]["getppid"]
+    kinds = [("", [], nr), ("--x32", ["--x32"], nr)]
+    if ia32.available(str(TRYFILTER)):
+        kinds.append(("--i386", ["--i386"], I386_GETPPID))
+    else:
+        ia32.note_refused()
     return {kind: observed(kernel_answer(d / "allow.bpf", opts, n, [0] * 6))
-            for kind, opts, n in (("", [], nr), ("--x32", ["--x32"], nr),
-                                  ("--i386", ["--i386"], I386_GETPPID))}
+            for kind, opts, n in kinds}
 
 
 def check_seed(seed, tables, d, allowed):

@@ -84,7 +84,7 @@ on-x32 kill-process
 kill-process: socket, connect
 errno(EPERM): personality if arg0 != 0xffffffff
 errno(EACCES): openat if arg2 & 0x40 == 0x40 && arg3 > 0x1ff
-errno(ENOENT): futex if arg1 == 0x100000000
+errno(ENOENT): futex if arg64(arg1) == 0x100000000
 """
 
 

@@ -15,7 +15,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 ARCH_DIR = REPO / "arch"
-KERNEL = REPO.parent / "shared" / "kernel"
+KERNEL = ARCH_DIR / "kernel"
 IN_CI = os.environ.get("CI") == "true"
 
 ARCHES = ["x86_64", "x32", "aarch64", "i386", "arm"]
@@ -237,3 +237,32 @@ def test_gentables_kernel_tree_mode(tmp_path):
     for arch in ARCHES:
         got = dict(re.findall(r'\{ "(\w+)", (\d+)u \}', (out / f"syscalls_{arch}.c").read_text()))
         assert {k: int(v) for k, v in got.items()} == committed_table(arch), arch
+
+
+def gentypes_cmd(out):
+    return [sys.executable, str(REPO / "tools" / "gentypes.py"),
+            "--x86-64", str(KERNEL / "syscall_64.tbl"),
+            "--generic", str(KERNEL / "syscall.tbl"),
+            "--csv", str(KERNEL / "syscalls-7.1.csv"),
+            "--syscalls-h", str(KERNEL / "syscalls.h"),
+            "--defines", str(KERNEL / "syscall-defines.txt"),
+            "--out", str(out)]
+
+
+def test_gentypes_reproduces_committed_types(tmp_path):
+    """arch/types_*.c are generated from the vendored inputs, never edited."""
+    p = subprocess.run(gentypes_cmd(tmp_path), capture_output=True, text=True)
+    assert p.returncode == 0, p.stderr
+    assert_same_files(tmp_path, ["types_x86_64.c", "types_aarch64.c", "types_gen.h"])
+
+
+def test_gentypes_refuses_an_unknown_type(tmp_path):
+    text = (KERNEL / "syscall-defines.txt").read_text()
+    bad = tmp_path / "defines.txt"
+    bad.write_text(text.replace("SYSCALL_DEFINE2(kill, pid_t, pid", "SYSCALL_DEFINE2(kill, weird_t, pid"))
+    cmd = gentypes_cmd(tmp_path / "out")
+    cmd[cmd.index("--defines") + 1] = str(bad)
+    (tmp_path / "out").mkdir()
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    assert p.returncode == 1 and "weird_t" in p.stderr, p.stderr
+    assert not list((tmp_path / "out").iterdir())

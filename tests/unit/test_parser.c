@@ -230,7 +230,7 @@ Test(parser, condition_mistakes)
 	parse_fails("default allow\nallow: read write\n",
 		    "@:2:13: error: expected the end of the line, found 'write'\n");
 	parse_fails("default allow\nallow: read if arg0 == 1 &&\n",
-		    "@:3:1: error: expected an argument (arg0 ... arg5 or lo32(argK)), found end of file\n");
+		    "@:3:1: error: expected an argument (arg0 ... arg5, a parameter's name, lo32(...) or arg64(...)), found end of file\n");
 }
 
 Test(parser, duplicate_settings)
