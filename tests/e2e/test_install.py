@@ -12,7 +12,7 @@ import pytest
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.environ.get("BPFGEN_BUILD", os.path.join(ROOT, "build"))
 IN_CI = os.environ.get("CI") == "true"
-TOOLS = ["bpfgen", "bpfsim", "bpfdis", "bpfasm", "bpfdiff", "seccomp-audit"]
+TOOLS = ["bpfgen", "bpfsim", "bpfdis", "bpfasm", "bpfdiff", "seccomp-audit", "syscall-scan"]
 MAN = sorted(os.listdir(os.path.join(ROOT, "man")))
 
 PROGRAM = r"""
