@@ -21,7 +21,7 @@ endif
 # syscall-record and the policy writer seccomp-audit shares.
 PROGRAMS := tools/bpf/bpfsim tools/bpf/bpfdis tools/bpf/bpfasm \
             tools/diff/bpfdiff tools/audit/seccomp-audit \
-            tools/record/syscall-record
+            tools/record/syscall-record tools/scan/syscall-scan
 TOOLS    := $(addprefix $(BUILD)/,$(notdir $(PROGRAMS)))
 
 # Library code: arch/ (architectures, generated tables), bpf/ (the BPF
@@ -64,12 +64,18 @@ define program
 $(BUILD)/$(notdir $(1)): $(BUILD)/obj/$(1).o $(LIB)
 	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
 endef
-$(foreach p,$(PROGRAMS),$(eval $(call program,$(p))))
+$(foreach p,$(filter-out tools/scan/syscall-scan,$(PROGRAMS)),$(eval $(call program,$(p))))
 
 # seccomp-audit reads journalctl's JSON output through json-c.
 $(BUILD)/seccomp-audit: LDLIBS += -ljson-c
 # syscall-record writes --json through json-c.
 $(BUILD)/syscall-record: LDLIBS += -ljson-c -lpthread
+
+# syscall-scan disassembles with capstone: its files are linked into it
+# alone, never into libbpfgen.a (the compiler must not need capstone).
+SCAN_OBJ := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tools/scan/*.c))
+$(BUILD)/syscall-scan: $(SCAN_OBJ) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcapstone
 
 $(BUILD)/tests/%: tests/e2e/helpers/%.c
 	@mkdir -p $(dir $@)
@@ -214,7 +220,8 @@ LIBDIR     ?= $(PREFIX)/lib
 DATADIR    ?= $(PREFIX)/share
 MANDIR     ?= $(DATADIR)/man
 INSTALL    ?= install
-INST_TOOLS := bpfgen bpfsim bpfdis bpfasm bpfdiff seccomp-audit syscall-record
+INST_TOOLS := bpfgen bpfsim bpfdis bpfasm bpfdiff seccomp-audit syscall-record \
+              syscall-scan
 MAN1       := $(notdir $(wildcard man/*.1))
 MAN5       := $(notdir $(wildcard man/*.5))
 # The runtime library is for the programs that install filters: built by
@@ -281,8 +288,9 @@ $(BUILD)/bench/compile_time: $(BUILD)/obj/bench/compile_time.o $(LIB)
 BENCH_DEPS := $(BUILD)/bpfgen $(BUILD)/bpfsim $(BUILD)/bpfdis \
               $(BUILD)/bench/latency $(BUILD)/bench/compile_time \
               $(BUILD)/syscall-record $(BUILD)/tests/record_workload
-bench: $(BENCH_DEPS)
+bench: $(BENCH_DEPS) $(BUILD)/syscall-scan
 	$(BENCH_PY) --json $(BUILD)/bench/results.json
+	/usr/bin/python3 bench/scan_bench.py --build $(BUILD) --json $(BUILD)/bench/scan.json
 
 bench-smoke: $(BENCH_DEPS)
 	$(BENCH_PY) --quick

@@ -15,6 +15,7 @@ PACKAGES="
   graphviz
   pkg-config groff-base
   strace gzip xz-utils tar
+  libcapstone-dev binutils
 "
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q

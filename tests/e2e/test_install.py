@@ -13,7 +13,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 BUILD = os.environ.get("BPFGEN_BUILD", os.path.join(ROOT, "build"))
 IN_CI = os.environ.get("CI") == "true"
 TOOLS = ["bpfgen", "bpfsim", "bpfdis", "bpfasm", "bpfdiff", "seccomp-audit",
-         "syscall-record"]
+         "syscall-record", "syscall-scan"]
 MAN = sorted(os.listdir(os.path.join(ROOT, "man")))
 
 PROGRAM = r"""
