@@ -127,12 +127,14 @@ static void push_nr(struct rule *r, size_t *cap, uint32_t nr)
 	*(uint32_t *)vec_push(&r->nrs, &r->nnrs, cap, sizeof(nr)) = nr;
 }
 
+/* Another target, or an ABI a target may accept (socketcall, mmap2...),
+ * that has syscall NAME. */
 static const struct arch *other_target_with_syscall(const struct arch *a,
 						     const char *name)
 {
-	for (size_t i = 0; i < arch_ntargets; i++)
-		if (arch_targets[i] != a && arch_syscall_nr(arch_targets[i], name) >= 0)
-			return arch_targets[i];
+	for (size_t i = 0; i < arch_nknown; i++)
+		if (arch_known[i] != a && arch_syscall_nr(arch_known[i], name) >= 0)
+			return arch_known[i];
 	return NULL;
 }
 
