@@ -298,7 +298,7 @@ struct operand {
 	int arg;
 	int width;          /* 16, 32 or 64 */
 	int is_signed;
-	int capped;         /* a 32-bit ABI's low word of a wider operand */
+	int capped;         /* on a 32-bit ABI: at most the low word */
 	const struct syscall_param *param;  /* NULL: untyped */
 };
 
@@ -394,8 +394,8 @@ static int operand_for(struct resolver *rs, const struct cond_ast *ca,
 {
 	if (operand_for64(rs, ca, name, op) < 0)
 		return -1;
-	if (rs->arch->word32 && op->width > 32) {
-		op->width = 32;
+	if (rs->arch->word32) {
+		op->width = op->width > 32 ? 32 : op->width;
 		op->capped = 1;
 	}
 	return 0;
