@@ -816,7 +816,8 @@ static int resolve_settings(struct resolver *rs, const struct policy_ast *ast)
 	if (ast->has_bad_arch && out->bad_arch == ACT_ALLOW &&
 	    diag_warn(rs->diag, W_OPEN_ARCH, ast->bad_arch.pos, "on-bad-arch allow lets every "
 			     "other architecture's calls through unchecked (i386 'int 0x80' "
-			     "on x86_64, 32-bit ARM on aarch64): none of the rules apply to them"))
+			     "on x86_64, 32-bit ARM on aarch64, unless an 'abi' line accepts "
+			     "them): none of the rules apply to them"))
 		diag_fixit(rs->diag, ast->bad_arch.pos, "write 'on-bad-arch kill-process' "
 			   "(the default)");
 	if (ast->has_x32 && out->x32 == ACT_ALLOW && !rs->opts->x32_accepted &&
