@@ -120,7 +120,7 @@ ARM32_CC       ?= arm-linux-gnueabihf-gcc
 GEN            := $(BUILD)/gen
 RT_SRC         := runtime/bpfrt.c tools/demo/auditlog.c
 RT_DEPS        := $(RT_SRC) runtime/bpfrt.h tools/demo/auditlog.h \
-                  $(GEN)/rt_actions.h $(GEN)/rt_args.h $(GEN)/rt_typed.h \
+                  $(GEN)/rt_actions.h $(GEN)/rt_args.h $(GEN)/rt_typed.h $(GEN)/rt_abi.h \
                   $(GEN)/pvf_worker.h $(GEN)/pvf_worker_log.h
 TARGET_PROGS   := $(TARGET_DIR)/demo $(TARGET_DIR)/rt_live $(TARGET_DIR)/runtime/libbpfrt.a
 
@@ -184,8 +184,9 @@ $(TARGET_DIR)/record_workload: tests/e2e/helpers/record_workload.c
 	@mkdir -p $(dir $@)
 	$(TARGET_CC) $(TARGET_CFLAGS) $(TARGET_LDFLAGS) -o $@ $< -lpthread
 
-# A 32-bit ARM program for the aarch64 VM (its calls must hit on-bad-arch).
-$(BUILD)/aarch64/rt_arm32: tests/aarch64/rt_arm32.c
+# 32-bit ARM programs for the aarch64 VM: rt_arm32's calls must hit
+# on-bad-arch; rt_arm32_abi's are decided by a filter that accepts arm.
+$(BUILD)/aarch64/rt_arm32 $(BUILD)/aarch64/rt_arm32_abi: $(BUILD)/aarch64/%: tests/aarch64/%.c
 	@mkdir -p $(dir $@)
 	$(ARM32_CC) -static $(filter-out $(SAN_FLAGS),$(CFLAGS)) -o $@ $<
 

@@ -23,6 +23,13 @@ _Static_assert(__X32_SYSCALL_BIT == ARCH_X32_SYSCALL_BIT, "x32 bit");
 	.syscalls = syscalls_##id, .nsyscalls = SYSCALLS_##ID##_LEN, \
 	.syscalls_by_name = syscalls_##id##_by_name
 
+static const struct arch arch_x86_64, arch_aarch64, arch_x32, arch_i386, arch_arm;
+
+/* The order a filter dispatches them in: x32 by its number bit, right
+ * after the x86_64 check; i386 by its audit arch after that. */
+static const struct arch *const x86_64_abis[] = { &arch_x32, &arch_i386, NULL };
+static const struct arch *const aarch64_abis[] = { &arch_arm, NULL };
+
 static const struct arch arch_x86_64 = {
 	.name = "x86_64",
 	.audit_arch = AUDIT_ARCH_X86_64,
@@ -31,6 +38,7 @@ static const struct arch arch_x86_64 = {
 	SYSCALLS(x86_64, X86_64),
 	.consts = constants_x86_64,
 	.nconsts = CONSTANTS_X86_64_LEN,
+	.abis = x86_64_abis,
 };
 
 static const struct arch arch_aarch64 = {
@@ -40,7 +48,12 @@ static const struct arch arch_aarch64 = {
 	SYSCALLS(aarch64, AARCH64),
 	.consts = constants_aarch64,
 	.nconsts = CONSTANTS_AARCH64_LEN,
+	.abis = aarch64_abis,
 };
+
+/* The 32-bit ABIs take their host's constants: the flag, family and
+ * errno values they share with it (ioctl numbers that encode a size which
+ * differs on 32 bits are the exception; see the README). */
 
 /* x32 shares x86_64's audit arch; its syscalls carry the x32 bit in nr.
  * The table stores numbers without that bit. */
@@ -49,18 +62,30 @@ static const struct arch arch_x32 = {
 	.audit_arch = AUDIT_ARCH_X86_64,
 	.x32_bit = ARCH_X32_SYSCALL_BIT,
 	SYSCALLS(x32, X32),
+	.consts = constants_x86_64,
+	.nconsts = CONSTANTS_X86_64_LEN,
+	.word32 = 1,
+	.host = &arch_x86_64,
 };
 
 static const struct arch arch_i386 = {
 	.name = "i386",
 	.audit_arch = AUDIT_ARCH_I386,
 	SYSCALLS(i386, I386),
+	.consts = constants_x86_64,
+	.nconsts = CONSTANTS_X86_64_LEN,
+	.word32 = 1,
+	.host = &arch_x86_64,
 };
 
 static const struct arch arch_arm = {
 	.name = "arm",
 	.audit_arch = AUDIT_ARCH_ARM,
 	SYSCALLS(arm, ARM),
+	.consts = constants_aarch64,
+	.nconsts = CONSTANTS_AARCH64_LEN,
+	.word32 = 1,
+	.host = &arch_aarch64,
 };
 
 const struct arch *const arch_targets[] = { &arch_x86_64, &arch_aarch64 };
@@ -77,6 +102,16 @@ const struct arch *arch_by_name(const char *name)
 	for (size_t i = 0; i < arch_nknown; i++)
 		if (strcmp(arch_known[i]->name, name) == 0)
 			return arch_known[i];
+	return NULL;
+}
+
+const struct arch *arch_abi(const struct arch *t, const char *name)
+{
+	if (strcmp(name, "native") == 0)
+		return t;
+	for (const struct arch *const *a = t->abis; a && *a; a++)
+		if (strcmp((*a)->name, name) == 0)
+			return *a;
 	return NULL;
 }
 
@@ -138,6 +173,32 @@ const char *arch_syscall_name(const struct arch *a, uint32_t nr)
 uint32_t arch_max_nr(const struct arch *a)
 {
 	return a->nsyscalls ? a->syscalls[a->nsyscalls - 1].nr : 0;
+}
+
+/* linux/net.h SYS_* and linux/ipc.h (the kernel's ipc() switch). */
+#define SOCK(name, code) { name, "socketcall", code, 0xffffffffu }
+#define IPC(name, code)  { name, "ipc", code, 0xffffu }
+const struct mux_call mux_calls[] = {
+	SOCK("socket", 1), SOCK("bind", 2), SOCK("connect", 3),
+	SOCK("listen", 4), SOCK("accept", 5), SOCK("getsockname", 6),
+	SOCK("getpeername", 7), SOCK("socketpair", 8), SOCK("send", 9),
+	SOCK("recv", 10), SOCK("sendto", 11), SOCK("recvfrom", 12),
+	SOCK("shutdown", 13), SOCK("setsockopt", 14), SOCK("getsockopt", 15),
+	SOCK("sendmsg", 16), SOCK("recvmsg", 17), SOCK("accept4", 18),
+	SOCK("recvmmsg", 19), SOCK("sendmmsg", 20),
+	IPC("semop", 1), IPC("semget", 2), IPC("semctl", 3),
+	IPC("semtimedop", 4), IPC("msgsnd", 11), IPC("msgrcv", 12),
+	IPC("msgget", 13), IPC("msgctl", 14), IPC("shmat", 21),
+	IPC("shmdt", 22), IPC("shmget", 23), IPC("shmctl", 24),
+};
+const size_t nmux_calls = sizeof mux_calls / sizeof mux_calls[0];
+
+const struct mux_call *arch_mux_call(const char *name)
+{
+	for (size_t i = 0; i < nmux_calls; i++)
+		if (strcmp(mux_calls[i].name, name) == 0)
+			return &mux_calls[i];
+	return NULL;
 }
 
 int arch_constant(const struct arch *a, const char *name, uint64_t *out)

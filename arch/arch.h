@@ -28,6 +28,15 @@ struct arch {
 	/* Indices into syscalls in strcmp order of the names, for binary
 	 * search by name; NULL means "search linearly". */
 	const uint16_t *syscalls_by_name;
+	/* The ABIs of 32-bit programs (i386, x32, arm): registers the kernel
+	 * reads as 32 bits, so a filter compares low words only. */
+	int word32;
+	/* A compile target: the other ABIs its kernel runs and a filter for
+	 * it may accept (`abi` in a policy), in the order a filter dispatches
+	 * them. NULL-terminated; NULL for the ABIs themselves. */
+	const struct arch *const *abis;
+	/* An ABI: the target whose kernel runs it (NULL for targets). */
+	const struct arch *host;
 };
 
 /* Bit set in seccomp_data.nr by x32 processes (x86_64 audit arch). */
@@ -41,6 +50,9 @@ extern const struct arch *const arch_known[];
 extern const size_t arch_nknown;
 
 const struct arch *arch_by_name(const char *name);
+/* The ABI called NAME that target T may accept (T itself for "native"),
+ * or NULL. */
+const struct arch *arch_abi(const struct arch *t, const char *name);
 const struct arch *arch_by_audit(uint32_t audit_arch);
 
 /* Syscall number for NAME on ARCH, or -1 when ARCH has no such syscall. */
@@ -49,6 +61,22 @@ long arch_syscall_nr(const struct arch *a, const char *name);
 const char *arch_syscall_name(const struct arch *a, uint32_t nr);
 /* Highest syscall number in ARCH's table. */
 uint32_t arch_max_nr(const struct arch *a);
+
+/* Calls that 32-bit ABIs also reach through a multiplexer: socketcall's
+ * first argument is the SYS_* number of linux/net.h; ipc's low 16 bits
+ * are the call of linux/ipc.h (its high 16 bits a version the kernel
+ * strips: ipc/syscall.c). */
+struct mux_call {
+	const char *name;       /* socket, bind, ... semop, shmat, ... */
+	const char *mux;        /* "socketcall" or "ipc" */
+	uint32_t code;          /* SYS_SOCKET = 1, ... / SEMOP = 1, ... */
+	uint32_t code_mask;     /* the bits of arg0 the kernel takes as the call */
+};
+
+extern const struct mux_call mux_calls[];
+extern const size_t nmux_calls;
+/* The multiplexed form of syscall NAME, or NULL. */
+const struct mux_call *arch_mux_call(const char *name);
 
 /* Value of named constant NAME (errno, AF_, SOCK_, CLONE_, O_, PROT_, MAP_,
  * ...) as it is on ARCH. Returns 0 and sets *out, or -1 if unknown on ARCH. */

@@ -5,7 +5,7 @@
 #include "arch/types.h"
 #include "arch/types_gen.h"
 
-/* The table of ARCH (sorted by name), or NULL for non-target arches. */
+/* The table of ARCH (sorted by name). */
 static const struct syscall_proto *table_of(const struct arch *a, size_t *n)
 {
 	if (strcmp(a->name, "x86_64") == 0) {
@@ -15,6 +15,18 @@ static const struct syscall_proto *table_of(const struct arch *a, size_t *n)
 	if (strcmp(a->name, "aarch64") == 0) {
 		*n = TYPES_AARCH64_LEN;
 		return types_aarch64;
+	}
+	if (strcmp(a->name, "i386") == 0) {
+		*n = TYPES_I386_LEN;
+		return types_i386;
+	}
+	if (strcmp(a->name, "x32") == 0) {
+		*n = TYPES_X32_LEN;
+		return types_x32;
+	}
+	if (strcmp(a->name, "arm") == 0) {
+		*n = TYPES_ARM_LEN;
+		return types_arm;
 	}
 	*n = 0;
 	return NULL;

@@ -8,6 +8,15 @@
 #define TYPES_AARCH64_LEN 327
 extern const struct syscall_proto types_aarch64[TYPES_AARCH64_LEN];
 
+#define TYPES_ARM_LEN 415
+extern const struct syscall_proto types_arm[TYPES_ARM_LEN];
+
+#define TYPES_I386_LEN 452
+extern const struct syscall_proto types_i386[TYPES_I386_LEN];
+
+#define TYPES_X32_LEN 374
+extern const struct syscall_proto types_x32[TYPES_X32_LEN];
+
 #define TYPES_X86_64_LEN 385
 extern const struct syscall_proto types_x86_64[TYPES_X86_64_LEN];
 

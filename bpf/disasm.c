@@ -225,38 +225,66 @@ static long a_after(const struct sock_filter *f, long before)
 	return writes_a(f) ? A_UNKNOWN : before;
 }
 
-static void flow_to(long *state, size_t len, size_t target, long a)
+/* What the scan knows before an instruction: A's content, and which
+ * audit arch the path has established (a program that accepts several
+ * ABIs dispatches on it; syscall numbers are named in that ABI's table). */
+struct scan_state {
+	long a;
+	long audit;             /* A_UNREACHED, A_UNKNOWN, or the audit value */
+};
+
+static void flow_to(struct scan_state *state, size_t len, size_t target,
+		    long a, long audit)
 {
-	if (target < len)
-		state[target] = meet(state[target], a);
+	if (target < len) {
+		state[target].a = meet(state[target].a, a);
+		state[target].audit = meet(state[target].audit, audit);
+	}
 }
 
 /* Fills STATE[0..LEN) with what A holds before each instruction. BPF only
  * jumps forward, so one pass in order sees every predecessor first. */
-static void scan_a(const struct sock_filter *prog, size_t len, long *state)
+static void scan_a(const struct sock_filter *prog, size_t len,
+		   struct scan_state *state)
 {
 	for (size_t i = 0; i < len; i++)
-		state[i] = A_UNREACHED;
-	if (len)
-		state[0] = A_UNKNOWN;  /* A starts as 0, which is no field */
+		state[i].a = state[i].audit = A_UNREACHED;
+	if (len) {
+		state[0].a = A_UNKNOWN;  /* A starts as 0, which is no field */
+		state[0].audit = A_UNKNOWN;
+	}
 	for (size_t i = 0; i < len; i++) {
 		const struct sock_filter *f = &prog[i];
-		long a;
+		long a, audit = state[i].audit;
 
-		if (state[i] == A_UNREACHED)
+		if (state[i].a == A_UNREACHED)
 			continue;
-		a = a_after(f, state[i]);
+		a = a_after(f, state[i].a);
 		if (BPF_CLASS(f->code) == BPF_RET)
 			continue;
 		if (BPF_CLASS(f->code) != BPF_JMP) {
-			flow_to(state, len, i + 1, a);
+			flow_to(state, len, i + 1, a, audit);
 		} else if (BPF_OP(f->code) == BPF_JA) {
-			flow_to(state, len, i + 1 + (size_t)f->k, a);
+			flow_to(state, len, i + 1 + (size_t)f->k, a, audit);
 		} else {
-			flow_to(state, len, i + 1 + f->jt, a);
-			flow_to(state, len, i + 1 + f->jf, a);
+			int is_arch = a == (long)SD_ARCH && f->code == (BPF_JMP | BPF_JEQ | BPF_K);
+
+			flow_to(state, len, i + 1 + f->jt, a, is_arch ? (long)f->k : audit);
+			flow_to(state, len, i + 1 + f->jf, a, audit);
 		}
 	}
+}
+
+/* The ABI whose numbers a path with audit arch AUDIT compares: TARGET's
+ * own unless the path has checked for one of the ABIs TARGET accepts. */
+static const struct arch *abi_of(const struct arch *target, long audit)
+{
+	const struct arch *a;
+
+	if (audit < 0 || (uint32_t)audit == target->audit_arch)
+		return target;
+	a = arch_by_audit((uint32_t)audit);
+	return a && a->host == target ? a : target;
 }
 
 /* "AUDIT_ARCH_X86_64" for the architecture owning audit value K. */
@@ -309,12 +337,12 @@ static int comment_for(const struct arch *arch, const struct sock_filter *f,
 }
 
 static int with_comment(const struct arch *arch, const struct sock_filter *f,
-			size_t i, long a, char *buf, size_t n)
+			size_t i, struct scan_state st, char *buf, size_t n)
 {
 	char note[96];
 	int len = disasm_insn_plain(f, i, buf, n);
 
-	if (!arch || comment_for(arch, f, a, note, sizeof(note)) <= 0)
+	if (!arch || comment_for(abi_of(arch, st.audit), f, st.a, note, sizeof(note)) <= 0)
 		return len;
 	return len + snprintf(buf + ((size_t)len < n ? (size_t)len : n),
 			      (size_t)len < n ? n - (size_t)len : 0,
@@ -324,7 +352,7 @@ static int with_comment(const struct arch *arch, const struct sock_filter *f,
 int disasm_insn(const struct arch *arch, const struct sock_filter *prog,
 		size_t len, size_t i, char *buf, size_t n)
 {
-	long *state;
+	struct scan_state *state;
 	int w;
 
 	if (i >= len)
@@ -343,15 +371,14 @@ int disasm_insn(const struct arch *arch, const struct sock_filter *prog,
 void disasm_program(FILE *out, const struct arch *arch,
 		    const struct sock_filter *prog, size_t len)
 {
-	long *state = len ? malloc(len * sizeof(*state)) : NULL;
+	struct scan_state *state = len ? malloc(len * sizeof(*state)) : NULL;
+	struct scan_state none = { A_UNKNOWN, A_UNKNOWN };
 	char line[160];
 
 	if (state)
 		scan_a(prog, len, state);
 	for (size_t i = 0; i < len; i++) {
-		long a = state ? state[i] : A_UNKNOWN;
-
-		with_comment(arch, &prog[i], i, a, line, sizeof(line));
+		with_comment(arch, &prog[i], i, state ? state[i] : none, line, sizeof(line));
 		fprintf(out, "%4zu: %s\n", i, line);
 	}
 	free(state);
@@ -361,13 +388,14 @@ void disasm_each(const struct arch *arch, const struct sock_filter *prog,
 		 size_t len, void (*fn)(void *ctx, size_t i, const char *text),
 		 void *ctx)
 {
-	long *state = len ? malloc(len * sizeof(*state)) : NULL;
+	struct scan_state *state = len ? malloc(len * sizeof(*state)) : NULL;
+	struct scan_state none = { A_UNKNOWN, A_UNKNOWN };
 	char line[160];
 
 	if (state)
 		scan_a(prog, len, state);
 	for (size_t i = 0; i < len; i++) {
-		with_comment(arch, &prog[i], i, state ? state[i] : A_UNKNOWN,
+		with_comment(arch, &prog[i], i, state ? state[i] : none,
 			     line, sizeof(line));
 		fn(ctx, i, line);
 	}

@@ -15,6 +15,7 @@
  * far, so a path pays at most one "ja" to enter its subtree. */
 #include <linux/filter.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "bpfgen/argtests.h"
 #include "bpfgen/codegen.h"
@@ -548,22 +549,66 @@ static void emit_chunks(struct codegen *cg, const struct layout *lo)
  * above the x32 bit get on-x32, but -1 (a tracer's way to skip a call)
  * gets the default (decide.c: always a plain action). The returns are
  * shared with the rest; jumps.c puts a copy close by when the shared one
- * is out of reach. */
-static void emit_prologue(struct codegen *cg)
+ * is out of reach.
+ *
+ * With ABIs accepted besides the native one (sections 1..N-1 of S):
+ * the native architecture is checked first, so its calls pay nothing;
+ * each other audit arch is checked next, in order, and enters its
+ * section, which loads nr; x32 enters its section at the x32 guard (a
+ * section whose decision starts at the x32 bit), -1 included. ENTRY[i]
+ * is where section i's search tree starts. */
+static void emit_prologue(struct codegen *cg, const struct codegen_section *s,
+			  size_t n, int *entry)
 {
-	const struct decision *d = cg->d;
+	const struct decision *d = s[0].d;
 	uint32_t deflt = d->nodes[d->default_node].action;
 	struct ir *ir = cg->ir;
-	int nr = ir_label(ir), tree, minus_one;
+	int nr = ir_label(ir), tree, minus_one, other = -1, x32 = -1;
 
+	for (size_t i = 1; i < n; i++) {
+		entry[i] = ir_label(ir);
+		if (s[i].d->base)
+			x32 = entry[i];
+		else if (other < 0)
+			other = ir_label(ir);
+	}
 	ir_stmt(ir, LD_ABS, SD_ARCH);
-	ir_jump(ir, JEQ, d->arch->audit_arch, nr, ret_label(cg, d->bad_arch));
+	ir_jump(ir, JEQ, d->arch->audit_arch, nr,
+		other >= 0 ? other : ret_label(cg, d->bad_arch));
+	for (size_t i = 1, first = 1; i < n; i++) {
+		int next;
+
+		if (s[i].d->base)
+			continue;
+		if (first)
+			ir_place(ir, other);
+		first = 0;
+		next = ret_label(cg, d->bad_arch);
+		for (size_t j = i + 1; j < n; j++)
+			if (!s[j].d->base) {
+				next = ir_label(ir);
+				break;
+			}
+		ir_jump(ir, JEQ, s[i].d->arch->audit_arch, entry[i], next);
+		if (next != ret_label(cg, d->bad_arch))
+			ir_place(ir, next);
+	}
 	ir_place(ir, nr);
 	ir_stmt(ir, LD_ABS, SD_NR);
-	if (!d->arch->x32_bit)
+	entry[0] = ir_label(ir);
+	if (d->base) {          /* x32 alone: how compile.c sizes a section */
+		ir_jump(ir, JGE, d->base, entry[0], ret_label(cg, d->bad_arch));
+		ir_place(ir, entry[0]);
 		return;
-	tree = ir_label(ir);
-	if (deflt == d->x32) {
+	}
+	if (!d->arch->x32_bit) {
+		ir_place(ir, entry[0]);
+		return;
+	}
+	tree = entry[0];
+	if (x32 >= 0) {
+		ir_jump(ir, JGE, d->arch->x32_bit, x32, tree);
+	} else if (deflt == d->x32) {
 		ir_jump(ir, JGE, d->arch->x32_bit, ret_label(cg, d->x32), tree);
 	} else {
 		minus_one = ir_label(ir);
@@ -575,47 +620,85 @@ static void emit_prologue(struct codegen *cg)
 	ir_place(ir, tree);
 }
 
-int codegen_with(const struct decision *d, const struct tree *t,
-		 const struct argtests *args, int flags, struct ir *out,
-		 struct codegen_stats *stats)
+static void free_layout(struct layout *lo)
 {
-	struct codegen cg = { .d = d, .ir = out, .args = args,
-			      .thorough = !!(flags & CODEGEN_THOROUGH) };
+	free(lo->leaves);
+	free(lo->order);
+	free(lo->owner);
+	free(lo->block_start);
+	free(lo->block);
+	free(lo->extra_start);
+	free(lo->extra);
+	free(lo->chunks);
+	free(lo->lnodes);
+	free(lo->ltree);
+	memset(lo, 0, sizeof(*lo));
+}
+
+/* One section: its search tree with each leaf's argument tests, laid out
+ * (layout.c) on its own; returns shared with every section. A section
+ * but the first starts at ENTRY, and one of another audit arch loads nr
+ * first. */
+static void emit_section(struct codegen *cg, const struct codegen_section *s,
+			 int entry, int load_nr)
+{
 	struct layout lo = { 0 };
 
-	collect_leaves(&cg, &lo, t);
-	if (cg.too_long || args->too_long)
-		goto out;
-	argtests_order(args, cg.roots, cg.nroots, &lo.order, &lo.norder);
-	assign_owners(&cg, &lo);
-
-	emit_prologue(&cg);
-	emit_top(&cg, &lo, t, -1, 0);
-	plan_layout(&cg, &lo);
-	emit_chunks(&cg, &lo);
-	for (size_t i = 0; i < cg.nrets; i++) {
-		ir_place(out, cg.rets[i].label);
-		ir_stmt(out, RET, cg.rets[i].action);
+	cg->d = s->d;
+	cg->args = s->args;
+	cg->ntest_labels = 0;
+	cg->nroots = 0;
+	collect_leaves(cg, &lo, s->t);
+	if (cg->too_long || s->args->too_long) {
+		cg->too_long = 1;
+		free_layout(&lo);
+		return;
 	}
-out:
+	argtests_order(s->args, cg->roots, cg->nroots, &lo.order, &lo.norder);
+	assign_owners(cg, &lo);
+	if (entry >= 0)
+		ir_place(cg->ir, entry);
+	if (load_nr)
+		ir_stmt(cg->ir, LD_ABS, SD_NR);
+	emit_top(cg, &lo, s->t, -1, 0);
+	plan_layout(cg, &lo);
+	emit_chunks(cg, &lo);
+	free_layout(&lo);
+}
+
+int codegen_sections(const struct codegen_section *s, size_t n, int flags,
+		     struct ir *out, struct codegen_stats *stats)
+{
+	struct codegen cg = { .ir = out, .thorough = !!(flags & CODEGEN_THOROUGH) };
+	int *entry = xcalloc(n + 1, sizeof(int));
+
+	cg.d = s[0].d;
+	emit_prologue(&cg, s, n, entry);
+	for (size_t i = 0; i < n && !cg.too_long; i++)
+		emit_section(&cg, &s[i], i ? entry[i] : -1, i && !s[i].d->base);
+	if (!cg.too_long)
+		for (size_t i = 0; i < cg.nrets; i++) {
+			ir_place(out, cg.rets[i].label);
+			ir_stmt(out, RET, cg.rets[i].action);
+		}
 	if (stats) {
 		stats->layout_steps = cg.layout_steps;
 		stats->layout_capped = cg.layout_capped;
 	}
+	free(entry);
 	free(cg.test_labels);
 	free(cg.roots);
 	free(cg.rets);
-	free(lo.leaves);
-	free(lo.order);
-	free(lo.owner);
-	free(lo.block_start);
-	free(lo.block);
-	free(lo.extra_start);
-	free(lo.extra);
-	free(lo.chunks);
-	free(lo.lnodes);
-	free(lo.ltree);
 	return cg.too_long ? -1 : 0;
+}
+
+int codegen_with(const struct decision *d, const struct tree *t,
+		 const struct argtests *args, int flags, struct ir *out,
+		 struct codegen_stats *stats)
+{
+	struct codegen_section s = { d, t, args };
+
+	return codegen_sections(&s, 1, flags, out, stats);
 }
 
 int codegen(const struct decision *d, const struct tree *t, int flags,

@@ -26,4 +26,16 @@ int codegen_with(const struct decision *d, const struct tree *t,
 		 const struct argtests *args, int flags, struct ir *out,
 		 struct codegen_stats *stats);
 
+/* One program for a target that accepts other ABIs: S[0] is the target's
+ * own section, the others its ABIs' (x32: a decision from the x32 bit
+ * up; i386, arm: their own audit arch), each with its tree and argument
+ * tests. The prologue dispatches to them (codegen.c). */
+struct codegen_section {
+	const struct decision *d;
+	const struct tree *t;
+	const struct argtests *args;
+};
+int codegen_sections(const struct codegen_section *s, size_t n, int flags,
+		     struct ir *out, struct codegen_stats *stats);
+
 #endif

@@ -17,37 +17,53 @@
 #include "bpfgen/util.h"
 #include "bpfgen/weights.h"
 
+/* The notes of R (an ABI's after the target's), each once. */
 static void take_notes(struct program *p, struct resolved *r)
 {
-	p->notes = r->notes;
-	p->nnotes = r->nnotes;
+	size_t cap = p->nnotes;
+
+	for (size_t i = 0; i < r->nnotes; i++) {
+		size_t j = 0;
+
+		while (j < p->nnotes && strcmp(p->notes[j], r->notes[i]) != 0)
+			j++;
+		if (j < p->nnotes) {
+			free(r->notes[i]);
+			continue;
+		}
+		*(char **)vec_push(&p->notes, &p->nnotes, &cap, sizeof(char *)) =
+			r->notes[i];
+	}
+	free(r->notes);
 	r->notes = NULL;
 	r->nnotes = r->notes_cap = 0;
 }
 
-/* Every number some rule names, and every number allowed outright. */
-static void collect_facts(struct program *p, const struct resolved *r,
+/* Every number some rule names, and every number allowed outright, as
+ * seccomp sees them (x32's with the x32 bit). */
+static void collect_facts(struct abi_facts *f, const struct resolved *r,
 			  const struct decision *d)
 {
 	uint32_t max = arch_max_nr(d->arch);
 	char *named = xcalloc((size_t)max + 1, 1);
 	size_t cap = 0;
 
+	f->abi = d->arch;
 	for (size_t i = 0; i < r->nrules; i++)
 		for (size_t j = 0; j < r->rules[i].nnrs; j++)
 			named[r->rules[i].nrs[j]] = 1;
 	for (uint32_t nr = 0; nr <= max; nr++)
 		if (named[nr])
-			*(uint32_t *)vec_push(&p->named, &p->nnamed, &cap, 4) = nr;
+			*(uint32_t *)vec_push(&f->named, &f->nnamed, &cap, 4) = d->base + nr;
 	cap = 0;
 	for (uint32_t nr = 0; nr <= max; nr++) {
-		const struct chain_node *n = &d->nodes[decision_node_for(d, nr)];
+		const struct chain_node *n = &d->nodes[decision_node_for(d, d->base + nr)];
 
 		if (n->terminal && n->action == ACT_ALLOW &&
 		    arch_syscall_name(d->arch, nr))
-			*(uint32_t *)vec_push(&p->allowed, &p->nallowed, &cap, 4) = nr;
+			*(uint32_t *)vec_push(&f->allowed, &f->nallowed, &cap, 4) = d->base + nr;
 	}
-	p->nranges = d->nranges;
+	f->nranges = d->nranges;
 	free(named);
 }
 
@@ -149,6 +165,8 @@ static size_t prologue_len(const struct decision *d)
 {
 	uint32_t deflt = d->nodes[d->default_node].action;
 
+	if (d->base)            /* an x32 section, sized on its own */
+		return 4;
 	if (!d->arch->x32_bit)
 		return 3;
 	return deflt == d->x32 ? 4 : 5;
@@ -277,10 +295,18 @@ static void build_way(struct chooser *c, size_t way, size_t size_cap)
 	}
 }
 
+/* What choose_program picked for one section of a multi-ABI program. */
+struct chosen {
+	size_t tree;
+	struct argtests args;   /* the way's tests, kept */
+};
+
 /* 0 with the program, or -1 with *AT_LEAST: the length no candidate can
- * go under (0 when the tests alone are more than the kernel takes). */
+ * go under (0 when the tests alone are more than the kernel takes).
+ * KEEP, when not NULL, receives the tree and the tests chosen. */
 static int choose_program(const struct decision *d, struct tree *const *trees,
-			  size_t ntrees, struct program *out, size_t *at_least)
+			  size_t ntrees, struct program *out, size_t *at_least,
+			  struct chosen *keep)
 {
 	struct chooser c = { .d = d, .trees = trees, .ntrees = ntrees,
 			     .stats = &out->stats };
@@ -337,6 +363,11 @@ static int choose_program(const struct decision *d, struct tree *const *trees,
 	out->stats.chosen_budget_out = c.w[c.best.way].a.budget_out;
 	out->stats.chosen_points = c.w[c.best.way].a.points;
 	out->stats.way = ways[c.best.way];
+	if (keep) {
+		keep->tree = c.best.tree;
+		keep->args = c.w[c.best.way].a;
+		memset(&c.w[c.best.way].a, 0, sizeof(c.w[c.best.way].a));
+	}
 	rc = 0;
 out:
 	for (size_t w = 0; w < NWAYS; w++)
@@ -356,49 +387,160 @@ static void too_long(const struct policy_ast *ast, const struct arch *arch,
 		   arch->name, at_least, len, BPF_MAXINSNS_SECCOMP);
 }
 
-/* Stages 3 on for one architecture's resolution R. */
-static int compile_resolved(const struct policy_ast *ast, struct resolved *r,
-			    const struct compile_options *opts, struct program *out,
-			    struct diag *diag)
-{
-	const struct arch *arch = r->arch;
+/* One section of the program: an ABI's decision, its candidate trees and
+ * what was chosen among them. */
+struct section {
 	struct decision *d;
+	struct tree *trees[4];
+	size_t ntrees;
+	double *weights;
+	struct chosen pick;
+};
+
+static void section_free(struct section *s)
+{
+	for (size_t i = 0; i < s->ntrees; i++)
+		tree_free(s->trees[i]);
+	free(s->weights);
+	argtests_free(&s->pick.args);
+	decision_free(s->d);
+}
+
+/* Stages 3 and 4 for one ABI's resolution R: its decision and the trees
+ * to choose from. -1 after an error in the weights file. */
+static int build_section(struct section *s, const struct resolved *r,
+			 const struct compile_options *opts, struct compile_stats *stats,
+			 struct diag *diag)
+{
 	/* Longest chains of "jeq" to try besides the plain tree (tree.h). */
 	static const size_t chains[] = { 1, 3 };
-	struct tree *trees[2 + sizeof(chains) / sizeof(chains[0])], *t;
-	size_t ntrees, at_least = 0;
-	double *weights = NULL;
+	struct tree *t;
+
+	memset(s, 0, sizeof(*s));
+	s->d = decide(r, diag);
+	if (opts->weights && weights_for_ranges(opts->weights, s->d, &s->weights, diag) < 0)
+		return -1;
+	s->trees[s->ntrees++] = tree_build(s->d, s->weights);
+	/* Weights shape the tree on their own; chains would undo that. */
+	for (size_t i = 0; !s->weights && i < sizeof(chains) / sizeof(chains[0]); i++)
+		if ((t = tree_build_chains(s->d, chains[i])) != NULL)
+			s->trees[s->ntrees++] = t;
+	if (!s->weights && (t = tree_build_fewest(s->d, &stats->tree_cells)) != NULL)
+		s->trees[s->ntrees++] = t;
+	return 0;
+}
+
+/* The program of every section together: each section's tree and tests
+ * as chosen alone, laid out again in one program (codegen_sections). */
+static int generate_all(struct section *secs, size_t n, struct program *out)
+{
+	struct codegen_section *cs = xcalloc(n, sizeof(*cs));
+	struct codegen_stats st = { 0 };
+	struct ir ir = { 0 };
+	int rc = -1;
+
+	for (size_t i = 0; i < n; i++) {
+		cs[i].d = secs[i].d;
+		cs[i].t = secs[i].trees[secs[i].pick.tree];
+		cs[i].args = &secs[i].pick.args;
+	}
+	if (codegen_sections(cs, n, CODEGEN_THOROUGH, &ir, &st) == 0 &&
+	    ir_min_len(&ir) <= BPF_MAXINSNS_SECCOMP) {
+		out->len = resolve_jumps(&ir, &out->insns);
+		rc = 0;
+	}
+	out->stats.layout_steps += st.layout_steps;
+	out->stats.candidate_steps += ir.n;
+	out->stats.layout_budget_out |= st.layout_capped;
+	ir_free(&ir);
+	free(cs);
+	return rc;
+}
+
+static void accepted_note(struct program *out, struct resolved *const *rs, size_t n)
+{
+	char note[256];
+	size_t len, cap = out->nnotes;
+
+	len = (size_t)snprintf(note, sizeof(note), "accepted ABIs: %s (native)",
+			       rs[0]->arch->name);
+	for (size_t i = 1; i < n && len < sizeof(note); i++)
+		len += (size_t)snprintf(note + len, sizeof(note) - len, ", %s",
+					rs[i]->arch->name);
+	if (len < sizeof(note))
+		snprintf(note + len, sizeof(note) - len, "; each has its own "
+			 "search tree over its own numbers");
+	*(char **)vec_push(&out->notes, &out->nnotes, &cap, sizeof(char *)) = xstrdup(note);
+}
+
+/* Stages 3 on for one target: RS[0] its own resolution, RS[1..N) those
+ * of the ABIs it accepts. */
+static int compile_resolved(const struct policy_ast *ast, struct resolved *const *rs,
+			    size_t n, const struct compile_options *opts,
+			    struct program *out, struct diag *diag)
+{
+	const struct arch *arch = rs[0]->arch;
+	struct section *secs = xcalloc(n, sizeof(*secs));
+	size_t at_least = 0, built = 0;
 	int errors = diag->errors;
 
 	memset(out, 0, sizeof(*out));
 	out->arch = arch;
-	d = decide(r, diag);
-	if (opts->weights && weights_for_ranges(opts->weights, d, &weights, diag) < 0) {
-		decision_free(d);
-		return -1;
+	if (n > 1)
+		accepted_note(out, rs, n);
+	for (size_t i = 0; i < n; i++, built++) {
+		struct program alone = { 0 };
+
+		if (build_section(&secs[i], rs[i], opts, &out->stats, diag) < 0) {
+			built++;
+			goto done;
+		}
+		if (choose_program(secs[i].d, secs[i].trees, secs[i].ntrees,
+				   n > 1 ? &alone : out, &at_least,
+				   n > 1 ? &secs[i].pick : NULL) < 0) {
+			if (at_least > BPF_MAXINSNS_SECCOMP)
+				too_long(ast, rs[i]->arch, "at least ", at_least, diag);
+			else
+				too_long(ast, rs[i]->arch, "more than ", BPF_MAXINSNS_SECCOMP, diag);
+		}
+		if (n > 1) {
+			out->stats.walk_points += alone.stats.walk_points;
+			out->stats.layout_steps += alone.stats.layout_steps;
+			out->stats.candidate_steps += alone.stats.candidate_steps;
+			out->stats.candidates += alone.stats.candidates;
+			out->stats.walk_budget_out |= alone.stats.walk_budget_out;
+			out->stats.chosen_budget_out |= alone.stats.chosen_budget_out;
+			out->stats.chosen_points += alone.stats.chosen_points;
+			free(alone.insns);
+		}
 	}
-	ntrees = 0;
-	trees[ntrees++] = tree_build(d, weights);
-	/* Weights shape the tree on their own; chains would undo that. */
-	for (size_t i = 0; !weights && i < sizeof(chains) / sizeof(chains[0]); i++)
-		if ((t = tree_build_chains(d, chains[i])) != NULL)
-			trees[ntrees++] = t;
-	if (!weights && (t = tree_build_fewest(d, &out->stats.tree_cells)) != NULL)
-		trees[ntrees++] = t;
-	if (choose_program(d, trees, ntrees, out, &at_least) < 0) {
-		if (at_least > BPF_MAXINSNS_SECCOMP)
-			too_long(ast, arch, "at least ", at_least, diag);
-		else
-			too_long(ast, arch, "more than ", BPF_MAXINSNS_SECCOMP, diag);
-	}
+	if (n > 1 && diag->errors == errors && generate_all(secs, n, out) < 0)
+		too_long(ast, arch, "more than ", BPF_MAXINSNS_SECCOMP, diag);
+done:
 	out->stats.steps = out->stats.walk_points + out->stats.tree_cells +
 			   out->stats.layout_steps + out->stats.candidate_steps;
-	take_notes(out, r);
-	collect_facts(out, r, d);
-	for (size_t i = 0; i < ntrees; i++)
-		tree_free(trees[i]);
-	free(weights);
-	decision_free(d);
+	for (size_t i = 0; i < n; i++)
+		take_notes(out, rs[i]);
+	if (n > 1) {
+		out->abis = xcalloc(n - 1, sizeof(*out->abis));
+		out->nabis = n - 1;
+	}
+	for (size_t i = 0; i < built && i < n; i++)
+		if (secs[i].d) {
+			struct abi_facts f = { 0 };
+
+			collect_facts(i ? &out->abis[i - 1] : &f, rs[i], secs[i].d);
+			if (!i) {
+				out->nranges = f.nranges;
+				out->named = f.named;
+				out->nnamed = f.nnamed;
+				out->allowed = f.allowed;
+				out->nallowed = f.nallowed;
+			}
+		}
+	for (size_t i = 0; i < n; i++)
+		section_free(&secs[i]);
+	free(secs);
 	if (out->len > BPF_MAXINSNS_SECCOMP)
 		too_long(ast, arch, "", out->len, diag);
 	if (diag->errors > errors) {
@@ -408,37 +550,73 @@ static int compile_resolved(const struct policy_ast *ast, struct resolved *r,
 	return 0;
 }
 
+/* The ABIs POLICY accepts for target T, T first: *N of them. */
+static size_t abis_of(const struct policy_ast *ast, const struct arch *t,
+		      const struct arch **out)
+{
+	size_t n = 0;
+
+	out[n++] = t;
+	for (size_t i = 0; i < ast->nabis; i++) {
+		const struct abi_ast *a = &ast->abis[i];
+
+		if (strcmp(a->target.name, t->name) != 0)
+			continue;
+		/* In the order the filter dispatches them (arch.c). */
+		for (const struct arch *const *o = t->abis; o && *o; o++)
+			for (size_t j = 0; j < a->nabis; j++)
+				if (arch_abi(t, a->abis[j].name) == *o)
+					out[n++] = *o;
+	}
+	return n;
+}
+
+#define MAX_ABIS 4
+
 int compile_policies(const struct policy_ast *ast, const struct arch *const *archs,
 		     size_t narchs, const struct compile_options *opts,
 		     struct program *out, struct diag *diag)
 {
 	struct resolve_options ro = { .log_only = opts->log_only };
-	struct resolved **rs = xcalloc(narchs ? narchs : 1, sizeof(*rs));
+	const struct arch *abis[MAX_ABIS];
+	struct resolved **rs = xcalloc(narchs * MAX_ABIS + 1, sizeof(*rs));
+	size_t *first = xcalloc(narchs + 1, sizeof(*first)), nrs = 0;
 	int errors = diag->errors, rc = 0;
 	size_t done = 0;
 
 	for (size_t i = 0; i < narchs; i++)
 		memset(&out[i], 0, sizeof(out[i]));
-	for (size_t i = 0; i < narchs; i++)
-		if (!(rs[i] = resolve_policy(ast, archs[i], &ro, diag)))
-			rc = -1;
+	for (size_t i = 0; i < narchs; i++) {
+		size_t n = abis_of(ast, archs[i], abis);
+
+		first[i] = nrs;
+		ro.x32_accepted = 0;
+		for (size_t j = 1; j < n; j++)
+			ro.x32_accepted |= abis[j]->x32_bit != 0;
+		for (size_t j = 0; j < n; j++, nrs++)
+			if (!(rs[nrs] = resolve_policy(ast, abis[j], &ro, diag)))
+				rc = -1;
+	}
+	first[narchs] = nrs;
 	/* Every architecture's resolution at once: each warning once. With
 	 * -Werror a warning is an error, and nothing is compiled. */
 	if (rc == 0)
-		lint_policy(ast, (const struct resolved *const *)rs, narchs, diag);
+		lint_policy(ast, (const struct resolved *const *)rs, nrs, diag);
 	if (diag->errors > errors)
 		rc = -1;
 	while (rc == 0 && done < narchs)
-		if (compile_resolved(ast, rs[done], opts, &out[done], diag) < 0)
+		if (compile_resolved(ast, &rs[first[done]], first[done + 1] - first[done],
+				     opts, &out[done], diag) < 0)
 			rc = -1;
 		else
 			done++;
 	if (rc < 0)
 		while (done > 0)
 			program_free(&out[--done]);
-	for (size_t i = 0; i < narchs; i++)
+	for (size_t i = 0; i < nrs; i++)
 		resolved_free(rs[i]);
 	free(rs);
+	free(first);
 	return rc;
 }
 
@@ -467,6 +645,11 @@ int compile_policy_file(const char *policy_path, const struct arch *arch,
 
 void program_free(struct program *p)
 {
+	for (size_t i = 0; i < p->nabis; i++) {
+		free(p->abis[i].named);
+		free(p->abis[i].allowed);
+	}
+	free(p->abis);
 	free(p->insns);
 	for (size_t i = 0; i < p->nnotes; i++)
 		free(p->notes[i]);

@@ -32,6 +32,16 @@ struct compile_stats {
 	int way;                /* ARGTESTS_* of the program */
 };
 
+/* Facts about one ABI's section of a program, for the statistics. */
+struct abi_facts {
+	const struct arch *abi;
+	size_t nranges;      /* syscall-number ranges its search tree splits */
+	uint32_t *named;     /* numbers its rules name, sorted, as seccomp sees them */
+	size_t nnamed;
+	uint32_t *allowed;   /* numbers allowed without any condition */
+	size_t nallowed;
+};
+
 /* One compiled program and the notes a reader of it should see (syscalls
  * skipped on this architecture, log-only mode...). */
 struct program {
@@ -46,6 +56,10 @@ struct program {
 	size_t nnamed;
 	uint32_t *allowed;   /* numbers allowed without any condition */
 	size_t nallowed;
+	/* The ABIs accepted besides the native one (policy `abi` line), in
+	 * the order the program dispatches them. */
+	struct abi_facts *abis;
+	size_t nabis;
 	struct compile_stats stats;
 };
 

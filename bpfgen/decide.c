@@ -157,17 +157,28 @@ struct decision *decide(const struct resolved *r, struct diag *diag)
 	uint32_t max = arch_max_nr(r->arch);
 	struct rules_by_nr ix = index_rules(r, max);
 
+	int newer = -1;
+
 	d->arch = r->arch;
 	/* On x86_64 the prologue decides every number with the x32 bit or
-	 * above it; the tree only sees the numbers below. */
-	d->top = r->arch->x32_bit ? r->arch->x32_bit - 1 : UINT32_MAX;
+	 * above it; the tree only sees the numbers below. An x32 section
+	 * sees those. */
+	d->base = r->arch->x32_bit && r->arch->host ? r->arch->x32_bit : 0;
+	d->top = r->arch->x32_bit && !r->arch->host ? r->arch->x32_bit - 1 : UINT32_MAX;
 	d->bad_arch = r->bad_arch;
 	d->x32 = r->x32;
 	d->default_node = terminal(d, r->deflt);
+	/* on-newer: runc's stub, numbers no rule can name (above the
+	 * highest one named) get its action instead of the default. */
+	if (r->has_newer)
+		newer = terminal(d, r->newer);
 	for (uint32_t nr = 0; nr <= max; nr++)
-		add_range(d, nr, nr, chain_for(d, r, &ix, nr));
-	if (max < d->top)
-		add_range(d, max + 1, d->top, d->default_node);
+		add_range(d, d->base + nr, d->base + nr,
+			  newer >= 0 && nr > r->newer_above ? newer :
+			  chain_for(d, r, &ix, nr));
+	if (max < d->top - d->base)
+		add_range(d, d->base + max + 1, d->top,
+			  newer >= 0 ? newer : d->default_node);
 	(void)diag;   /* rules that never apply: the linter (lint.c) says so */
 	free(ix.start);
 	free(ix.idx);

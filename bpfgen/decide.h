@@ -31,9 +31,12 @@ struct decision {
 	const struct arch *arch;
 	struct chain_node *nodes;
 	size_t nnodes, nodes_cap;
-	struct range *ranges;       /* sorted, covering 0 .. top */
+	struct range *ranges;       /* sorted, covering base .. top */
 	size_t nranges, ranges_cap;
-	uint32_t top;               /* highest number the search tree decides */
+	/* The numbers the search tree decides: on x86_64 those below the x32
+	 * bit; for x32 (an ABI x86_64 accepts) the x32 bit and above, its
+	 * table's numbers being base + n; else all. */
+	uint32_t base, top;
 	int default_node;
 	uint32_t bad_arch, x32;
 	int *index;                 /* intern table (open addressing) */
@@ -43,7 +46,7 @@ struct decision {
 struct decision *decide(const struct resolved *r, struct diag *diag);
 void decision_free(struct decision *d);
 
-/* Index of the range holding syscall NR (NR <= top). */
+/* Index of the range holding syscall NR (base <= NR <= top). */
 size_t decision_range_of(const struct decision *d, uint32_t nr);
 /* The node deciding syscall NR (NR <= top). */
 int decision_node_for(const struct decision *d, uint32_t nr);

@@ -111,6 +111,7 @@ static const char *const warn_names[W_COUNT] = {
 	[W_ARG64] = "arg64", [W_SHADOWED] = "shadowed", [W_NEVER] = "never",
 	[W_ALWAYS] = "always", [W_UNKNOWN_TYPE] = "unknown-type",
 	[W_OPEN_ARCH] = "open-arch", [W_UNUSED_ARG] = "unused-arg",
+	[W_SOCKETCALL] = "socketcall",
 };
 
 const char *warn_name(enum warn_id w)

@@ -26,6 +26,7 @@ enum warn_id {
 	W_UNKNOWN_TYPE,  /* a condition on a syscall whose types are unknown */
 	W_OPEN_ARCH,     /* on-bad-arch allow / on-x32 allow */
 	W_UNUSED_ARG,    /* a condition on a register the syscall never reads */
+	W_SOCKETCALL,    /* conditions socketcall()/ipc() cannot carry */
 	W_COUNT
 };
 

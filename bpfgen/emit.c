@@ -81,15 +81,34 @@ static const char *selector_macro(const char *arch)
 	return "defined(__aarch64__)";
 }
 
+/* Does the x86_64 program among PROGS accept x32 calls (abi line)? */
+static int accepts_x32(const struct program *progs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = 0; k < progs[i].nabis; k++)
+			if (progs[i].abis[k].abi->x32_bit)
+				return 1;
+	return 0;
+}
+
 static void emit_selector(FILE *out, const struct program *progs, size_t n,
 			  const char *name)
 {
-	fprintf(out, "/* The program for the architecture being compiled for. x32 and\n"
-		" * ILP32 builds share the 64-bit compiler macros but not its ABI:\n"
-		" * they are refused rather than given a filter that does not fit. */\n");
-	fprintf(out, "#if (defined(__x86_64__) || defined(__aarch64__)) && defined(__ILP32__)\n"
-		"#error \"%s: no filter for ILP32 ABIs (x32); build for the 64-bit ABI\"\n",
-		name);
+	if (accepts_x32(progs, n)) {
+		fprintf(out, "/* The program for the architecture being compiled for. The\n"
+			" * x86_64 filter accepts x32 calls too (abi x86_64: ..., x32), so\n"
+			" * an x32 build takes it; aarch64's ILP32 is refused. */\n");
+		fprintf(out, "#if defined(__aarch64__) && defined(__ILP32__)\n"
+			"#error \"%s: no filter for aarch64 ILP32; build for the 64-bit ABI\"\n",
+			name);
+	} else {
+		fprintf(out, "/* The program for the architecture being compiled for. x32 and\n"
+			" * ILP32 builds share the 64-bit compiler macros but not its ABI:\n"
+			" * they are refused rather than given a filter that does not fit. */\n");
+		fprintf(out, "#if (defined(__x86_64__) || defined(__aarch64__)) && defined(__ILP32__)\n"
+			"#error \"%s: no filter for ILP32 ABIs (x32); build for the 64-bit ABI\"\n",
+			name);
+	}
 	for (size_t i = 0; i < n; i++)
 		fprintf(out, "#elif %s\n#define %s_filter %s_%s\n",
 			selector_macro(progs[i].arch->name), name, name,

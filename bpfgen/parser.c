@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "arch/arch.h"
 #include "bpfgen/policy.h"
 #include "bpfgen/util.h"
 
@@ -348,6 +349,113 @@ static int parse_setting(struct parser *ps, struct action_ast *slot, int *has,
 	return 0;
 }
 
+static void name_at(struct parser *ps, struct name_ref *n)
+{
+	n->pos = ps->tok.pos;
+	n->is_group = 0;
+	memcpy(n->name, ps->tok.text, sizeof(n->name));
+	next(ps);
+}
+
+/* abi TARGET: native, ABI, ... -- each name once, "native" among them,
+ * each an ABI that TARGET's kernel runs; one line per target. */
+static int parse_abi(struct parser *ps)
+{
+	struct abi_ast a;
+	const struct arch *t;
+	int has_native = 0;
+
+	memset(&a, 0, sizeof(a));
+	a.pos = ps->tok.pos;
+	next(ps);
+	if (ps->tok.kind != T_IDENT)
+		return expected(ps, "a target after abi (x86_64 or aarch64)");
+	t = arch_by_name(ps->tok.text);
+	if (!t || !t->compile_target) {
+		diag_error(ps->diag, ps->tok.pos, "unknown target '%s' (expected x86_64 "
+			   "or aarch64)", ps->tok.text);
+		return -1;
+	}
+	for (size_t i = 0; i < ps->p->nabis; i++)
+		if (strcmp(ps->p->abis[i].target.name, t->name) == 0) {
+			const struct pos *f = &ps->p->abis[i].pos;
+
+			diag_error(ps->diag, ps->tok.pos, "'abi %s' is set twice (first at "
+				   "%s:%d:%d)", t->name, f->file, f->line, f->col);
+			return -1;
+		}
+	name_at(ps, &a.target);
+	if (!accept_tok(ps, T_COLON))
+		return expected(ps, "':' after the target");
+	skip_newlines(ps);
+	for (;;) {
+		struct name_ref *n;
+		const struct arch *abi;
+
+		if (ps->tok.kind != T_IDENT) {
+			expected(ps, "an ABI (native, or what the target runs besides)");
+			goto fail;
+		}
+		abi = arch_abi(t, ps->tok.text);
+		if (!abi) {
+			char list[128] = "native";
+			size_t len = strlen(list);
+
+			for (const struct arch *const *o = t->abis; o && *o; o++)
+				len += (size_t)snprintf(list + len, sizeof(list) - len,
+							", %s", (*o)->name);
+			diag_error(ps->diag, ps->tok.pos, "%s runs no ABI '%s' (its ABIs: %s)",
+				   t->name, ps->tok.text, list);
+			goto fail;
+		}
+		for (size_t i = 0; i < a.nabis; i++)
+			if (strcmp(a.abis[i].name, ps->tok.text) == 0) {
+				diag_error(ps->diag, ps->tok.pos, "ABI '%s' is listed twice",
+					   ps->tok.text);
+				goto fail;
+			}
+		has_native |= abi == t;
+		n = vec_push(&a.abis, &a.nabis, &a.abis_cap, sizeof(*n));
+		name_at(ps, n);
+		if (!accept_tok(ps, T_COMMA))
+			break;
+		skip_newlines(ps);
+	}
+	if (!has_native) {
+		diag_error(ps->diag, a.target.pos, "the ABIs of %s must include 'native' "
+			   "(its own calls)", t->name);
+		goto fail;
+	}
+	*(struct abi_ast *)vec_push(&ps->p->abis, &ps->p->nabis, &ps->p->abis_cap,
+				    sizeof(a)) = a;
+	return 0;
+fail:
+	free(a.abis);
+	return -1;
+}
+
+/* socketcall fail-open */
+static int parse_socketcall(struct parser *ps)
+{
+	struct pos pos = ps->tok.pos;
+
+	next(ps);
+	if (ps->tok.kind != T_IDENT || strcmp(ps->tok.text, "fail-open") != 0)
+		return expected(ps, "'fail-open' after socketcall (the only setting: "
+				"without it, multiplexed calls fail closed)");
+	if (ps->p->socketcall_open) {
+		const struct pos *f = &ps->p->socketcall_pos;
+
+		diag_error(ps->diag, pos, "'socketcall fail-open' is set twice (first "
+			   "at %s:%d:%d)", f->file, f->line, f->col);
+		return -1;
+	}
+	next(ps);
+	ps->p->socketcall_open = 1;
+	ps->p->socketcall_pos = pos;
+	return 0;
+}
+
 static char *dir_of(const char *path)
 {
 	const char *slash = strrchr(path, '/');
@@ -390,13 +498,20 @@ static int parse_statement(struct parser *ps)
 	const char *w = ps->tok.text;
 
 	if (ps->tok.kind != T_IDENT)
-		return expected(ps, "a rule, 'default', 'on-bad-arch', 'on-x32' or 'include'");
+		return expected(ps, "a rule, 'default', 'on-bad-arch', 'on-x32', "
+				"'on-newer', 'abi', 'socketcall' or 'include'");
 	if (strcmp(w, "default") == 0)
 		return parse_setting(ps, &ps->p->deflt, &ps->p->has_default, "default");
 	if (strcmp(w, "on-bad-arch") == 0)
 		return parse_setting(ps, &ps->p->bad_arch, &ps->p->has_bad_arch, "on-bad-arch");
 	if (strcmp(w, "on-x32") == 0)
 		return parse_setting(ps, &ps->p->x32, &ps->p->has_x32, "on-x32");
+	if (strcmp(w, "on-newer") == 0)
+		return parse_setting(ps, &ps->p->newer, &ps->p->has_newer, "on-newer");
+	if (strcmp(w, "abi") == 0)
+		return parse_abi(ps);
+	if (strcmp(w, "socketcall") == 0)
+		return parse_socketcall(ps);
 	if (strcmp(w, "include") == 0)
 		return parse_include(ps);
 	return parse_rule(ps);
@@ -524,6 +639,10 @@ void policy_free(struct policy_ast *p)
 	free_action(&p->deflt);
 	free_action(&p->bad_arch);
 	free_action(&p->x32);
+	free_action(&p->newer);
+	for (size_t i = 0; i < p->nabis; i++)
+		free(p->abis[i].abis);
+	free(p->abis);
 	for (size_t i = 0; i < p->nfiles; i++)
 		free(p->files[i]);
 	free(p->files);

@@ -68,9 +68,26 @@ struct rule_ast {
 	size_t nconds, conds_cap;
 };
 
+/* abi TARGET: native, ABI, ...: the ABIs a target's filter accepts. */
+struct abi_ast {
+	struct pos pos;
+	struct name_ref target;
+	struct name_ref *abis;   /* "native", "i386", "x32", "arm" */
+	size_t nabis, abis_cap;
+};
+
 struct policy_ast {
 	struct action_ast deflt, bad_arch, x32;
 	int has_default, has_bad_arch, has_x32;
+	/* on-newer ACTION: numbers above the highest the rules name, per ABI. */
+	struct action_ast newer;
+	int has_newer;
+	/* socketcall fail-open: allow rules with conditions let the
+	 * multiplexed socketcall()/ipc() form through unchecked. */
+	int socketcall_open;
+	struct pos socketcall_pos;
+	struct abi_ast *abis;
+	size_t nabis, abis_cap;
 	struct rule_ast *rules;
 	size_t nrules, rules_cap;
 	char **files;             /* every file read; positions point here */

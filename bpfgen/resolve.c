@@ -17,6 +17,11 @@ struct resolver {
 	const struct resolve_options *opts;
 	struct resolved *out;
 	struct diag *diag;
+	const struct policy_ast *ast;
+	/* The current rule's calls this ABI also reaches through socketcall
+	 * or ipc (mux_calls), in the order named. */
+	const struct mux_call **mux;
+	size_t nmux, mux_cap;
 };
 
 static void add_note(struct resolved *r, const char *text)
@@ -122,12 +127,14 @@ static void push_nr(struct rule *r, size_t *cap, uint32_t nr)
 	*(uint32_t *)vec_push(&r->nrs, &r->nnrs, cap, sizeof(nr)) = nr;
 }
 
+/* Another target, or an ABI a target may accept (socketcall, mmap2...),
+ * that has syscall NAME. */
 static const struct arch *other_target_with_syscall(const struct arch *a,
 						     const char *name)
 {
-	for (size_t i = 0; i < arch_ntargets; i++)
-		if (arch_targets[i] != a && arch_syscall_nr(arch_targets[i], name) >= 0)
-			return arch_targets[i];
+	for (size_t i = 0; i < arch_nknown; i++)
+		if (arch_known[i] != a && arch_syscall_nr(arch_known[i], name) >= 0)
+			return arch_known[i];
 	return NULL;
 }
 
@@ -176,9 +183,26 @@ static void unknown_group(struct resolver *rs, const struct name_ref *n)
 			   n->name);
 }
 
+/* NAME's multiplexed form, when this ABI has the multiplexer: the rule
+ * governs it too (push_mux_rules). Returns it, or NULL. */
+static const struct mux_call *note_mux(struct resolver *rs, const char *name)
+{
+	const struct mux_call *m = arch_mux_call(name);
+
+	if (!m || arch_syscall_nr(rs->arch, m->mux) < 0)
+		return NULL;
+	for (size_t i = 0; i < rs->nmux; i++)
+		if (rs->mux[i] == m)
+			return m;
+	*(const struct mux_call **)vec_push(&rs->mux, &rs->nmux, &rs->mux_cap,
+					    sizeof(m)) = m;
+	return m;
+}
+
 static int resolve_name(struct resolver *rs, const struct name_ref *n,
 			struct rule *r, size_t *cap)
 {
+	const struct mux_call *m;
 	long nr;
 
 	if (n->is_group) {
@@ -188,11 +212,14 @@ static int resolve_name(struct resolver *rs, const struct name_ref *n,
 			unknown_group(rs, n);
 			return -1;
 		}
-		for (const char *const *m = g->members; *m; m++)
-			if ((nr = arch_syscall_nr(rs->arch, *m)) >= 0)
+		for (const char *const *mem = g->members; *mem; mem++) {
+			note_mux(rs, *mem);
+			if ((nr = arch_syscall_nr(rs->arch, *mem)) >= 0)
 				push_nr(r, cap, (uint32_t)nr);
+		}
 		return 0;
 	}
+	m = note_mux(rs, n->name);
 	nr = arch_syscall_nr(rs->arch, n->name);
 	if (nr >= 0) {
 		push_nr(r, cap, (uint32_t)nr);
@@ -201,8 +228,14 @@ static int resolve_name(struct resolver *rs, const struct name_ref *n,
 	if (other_target_with_syscall(rs->arch, n->name)) {
 		char note[512];
 
-		snprintf(note, sizeof(note), "%s (%s:%d) does not exist on %s: skipped",
-			 n->name, n->pos.file, n->pos.line, rs->arch->name);
+		if (m)
+			snprintf(note, sizeof(note), "%s (%s:%d) exists on %s only as "
+				 "%s(%u): governed there", n->name, n->pos.file,
+				 n->pos.line, rs->arch->name, m->mux, m->code);
+		else
+			snprintf(note, sizeof(note), "%s (%s:%d) does not exist on %s: "
+				 "skipped", n->name, n->pos.file, n->pos.line,
+				 rs->arch->name);
 		add_note(rs->out, note);
 		return 0;
 	}
@@ -265,6 +298,7 @@ struct operand {
 	int arg;
 	int width;          /* 16, 32 or 64 */
 	int is_signed;
+	int capped;         /* on a 32-bit ABI: at most the low word */
 	const struct syscall_param *param;  /* NULL: untyped */
 };
 
@@ -272,7 +306,7 @@ static int operands_equal(const struct operand *a, const struct operand *b, size
 {
 	for (size_t i = 0; i < n; i++)
 		if (a[i].arg != b[i].arg || a[i].width != b[i].width ||
-		    a[i].is_signed != b[i].is_signed)
+		    a[i].is_signed != b[i].is_signed || a[i].capped != b[i].capped)
 			return 0;
 	return 1;
 }
@@ -289,9 +323,10 @@ static void param_list(const struct syscall_proto *p, char *buf, size_t size)
 		snprintf(buf, size, "none");
 }
 
-/* The operand of condition CA for syscall NAME, or -1 after an error. */
-static int operand_for(struct resolver *rs, const struct cond_ast *ca,
-		       const char *name, struct operand *op)
+/* The operand of condition CA for syscall NAME as a 64-bit ABI sees it,
+ * or -1 after an error. */
+static int operand_for64(struct resolver *rs, const struct cond_ast *ca,
+			 const char *name, struct operand *op)
 {
 	const struct syscall_proto *p = arch_syscall_proto(rs->arch, name);
 	int known = p && p->known;
@@ -320,6 +355,10 @@ static int operand_for(struct resolver *rs, const struct cond_ast *ca,
 			op->param = &p->params[op->arg];
 		return 0;
 	}
+	if (!known && rs->arch->word32) {
+		op->width = 32;     /* every register is 32 bits: nothing to guess */
+		return 0;
+	}
 	if (!known) {
 		diag_warn(rs->diag, W_UNKNOWN_TYPE, ca->pos, "the parameter types of %s "
 			  "are not known on %s: arg%d is compared as the whole 64-bit "
@@ -344,6 +383,21 @@ static int operand_for(struct resolver *rs, const struct cond_ast *ca,
 	op->param = &p->params[op->arg];
 	op->width = op->param->is_pointer ? 64 : op->param->width;
 	op->is_signed = op->param->is_signed && !op->param->is_pointer;
+	return 0;
+}
+
+/* The operand of condition CA for syscall NAME, or -1 after an error. A
+ * 32-bit ABI (i386, arm, x32) compares the low word only, whatever the
+ * type, and never takes the upper word for zero. */
+static int operand_for(struct resolver *rs, const struct cond_ast *ca,
+		       const char *name, struct operand *op)
+{
+	if (operand_for64(rs, ca, name, op) < 0)
+		return -1;
+	if (rs->arch->word32) {
+		op->width = op->width > 32 ? 32 : op->width;
+		op->capped = 1;
+	}
 	return 0;
 }
 
@@ -433,6 +487,20 @@ static int typed_cond(struct resolver *rs, const struct cond_ast *ca,
 	c->lo32 = op->width < 64;
 	c->op = ca->op;
 	c->mask = op->width == 64 ? UINT64_MAX : (UINT64_C(1) << op->width) - 1;
+	if (op->capped && ca->arg64) {
+		/* libseccomp's meaning on a 32-bit ABI: the low words of the
+		 * mask and value, against the low word of the argument. */
+		mask &= 0xffffffffu;
+		value &= 0xffffffffu;
+	} else if (op->capped) {
+		/* Bits the ABI's registers lack: the datum's are 0. */
+		mask &= 0xffffffffu;
+		if (fit(value, 32, &v) < 0 && (ca->op == OP_EQ || ca->op == OP_NE)) {
+			c->mask = ca->has_mask ? mask : c->mask;
+			c->value = value;       /* cond_truth: never (==), always (!=) */
+			return 0;
+		}
+	}
 	if (ca->lo32 && ((ca->has_mask && mask > 0xffffffffu) || value > 0xffffffffu)) {
 		int bad_mask = ca->has_mask && mask > 0xffffffffu;
 
@@ -611,6 +679,76 @@ static int resolve_conds(struct resolver *rs, const struct rule_ast *ra,
 	return rc;
 }
 
+static int allowish(uint32_t action)
+{
+	return action == ACT_ALLOW || action == ACT_LOG;
+}
+
+/* The multiplexed forms of the rule's calls (rs->mux): "ACTION:
+ * socketcall if arg0 == SYS_<CALL>" (ipc: its low 16 bits), right after
+ * the rule, so that first-match order holds for them too. The rule's own
+ * conditions are on arguments that socketcall and ipc pass in memory,
+ * where no filter reads: a deny rule then denies every such call (fail
+ * closed), an allow rule lets them fall to what follows, unless the
+ * policy says `socketcall fail-open`. */
+static void push_mux_rules(struct resolver *rs, const struct rule_ast *ra,
+			   size_t src, uint32_t action)
+{
+	int open = rs->ast->socketcall_open;
+	int skip = ra->nconds && allowish(action) && !open;
+
+	if (rs->nmux == 0)
+		return;
+	if (ra->nconds) {
+		const char *what = skip ? "this allow rule does not apply to them "
+				   "(they get what the later rules or the default say)" :
+				   allowish(action) ? "'socketcall fail-open' lets them "
+				   "through unchecked" : "this rule applies to every one "
+				   "of them, whatever its arguments";
+		char names[256];
+		size_t len = 0;
+
+		names[0] = '\0';
+		for (size_t i = 0; i < rs->nmux && len < sizeof(names); i++)
+			len += (size_t)snprintf(names + len, sizeof(names) - len,
+						"%s%s(%s)", i ? ", " : "", rs->mux[i]->mux,
+						rs->mux[i]->name);
+		if (diag_warn(rs->diag, W_SOCKETCALL, ra->pos, "on %s, %s: the "
+			      "multiplexed call passes its arguments in memory, where "
+			      "no filter can check this rule's conditions: %s",
+			      rs->arch->name, names, what))
+			diag_fixit(rs->diag, ra->pos, skip ? "deny the calls outright, "
+				   "or allow them without conditions; 'socketcall "
+				   "fail-open' lets them through (libseccomp's behaviour)" :
+				   "split the rule: conditions only on the direct calls");
+	}
+	if (skip)
+		goto out;
+	for (size_t i = 0; i < rs->nmux; i++) {
+		const struct mux_call *m = rs->mux[i];
+		struct rule r;
+		struct cond *c;
+		size_t cap = 0;
+
+		memset(&r, 0, sizeof(r));
+		r.pos = ra->pos;
+		r.src = src;
+		r.action = action;
+		push_nr(&r, &cap, (uint32_t)arch_syscall_nr(rs->arch, m->mux));
+		cap = 0;
+		c = vec_push(&r.conds, &r.nconds, &cap, sizeof(*c));
+		memset(c, 0, sizeof(*c));
+		c->arg = 0;
+		c->lo32 = 1;
+		c->op = OP_EQ;
+		c->mask = m->code_mask;
+		c->value = m->code;
+		push_rule(rs, &r);
+	}
+out:
+	rs->nmux = 0;
+}
+
 static int resolve_rule(struct resolver *rs, const struct rule_ast *ra, size_t src)
 {
 	struct rule r;
@@ -620,6 +758,7 @@ static int resolve_rule(struct resolver *rs, const struct rule_ast *ra, size_t s
 	memset(&r, 0, sizeof(r));
 	r.pos = ra->pos;
 	r.src = src;
+	rs->nmux = 0;
 	if (action_value(rs, &ra->action, &r.action) < 0)
 		rc = -1;
 	for (size_t i = 0; i < ra->nnames; i++)
@@ -630,11 +769,32 @@ static int resolve_rule(struct resolver *rs, const struct rule_ast *ra, size_t s
 		return -1;
 	}
 	sort_unique(&r);
-	if (ra->nconds == 0) {
+	if (ra->nconds == 0)
 		push_rule(rs, &r);
+	else if (resolve_conds(rs, ra, &r) < 0)
+		return -1;
+	push_mux_rules(rs, ra, src, r.action);
+	return 0;
+}
+
+/* on-newer: the highest number any rule names here, whatever its action. */
+static int resolve_newer(struct resolver *rs, const struct policy_ast *ast)
+{
+	struct resolved *out = rs->out;
+	int any = 0;
+
+	if (!ast->has_newer)
 		return 0;
-	}
-	return resolve_conds(rs, ra, &r);
+	if (action_value(rs, &ast->newer, &out->newer) < 0)
+		return -1;
+	for (size_t i = 0; i < out->nrules; i++)
+		for (size_t j = 0; j < out->rules[i].nnrs; j++)
+			if (!any || out->rules[i].nrs[j] > out->newer_above) {
+				out->newer_above = out->rules[i].nrs[j];
+				any = 1;
+			}
+	out->has_newer = any;
+	return 0;
 }
 
 static int resolve_settings(struct resolver *rs, const struct policy_ast *ast)
@@ -656,10 +816,11 @@ static int resolve_settings(struct resolver *rs, const struct policy_ast *ast)
 	if (ast->has_bad_arch && out->bad_arch == ACT_ALLOW &&
 	    diag_warn(rs->diag, W_OPEN_ARCH, ast->bad_arch.pos, "on-bad-arch allow lets every "
 			     "other architecture's calls through unchecked (i386 'int 0x80' "
-			     "on x86_64, 32-bit ARM on aarch64): none of the rules apply to them"))
+			     "on x86_64, 32-bit ARM on aarch64, unless an 'abi' line accepts "
+			     "them): none of the rules apply to them"))
 		diag_fixit(rs->diag, ast->bad_arch.pos, "write 'on-bad-arch kill-process' "
 			   "(the default)");
-	if (ast->has_x32 && out->x32 == ACT_ALLOW &&
+	if (ast->has_x32 && out->x32 == ACT_ALLOW && !rs->opts->x32_accepted &&
 	    diag_warn(rs->diag, W_OPEN_ARCH, ast->x32.pos, "on-x32 allow lets x32-numbered calls "
 			     "through unchecked on x86_64: they reach the same kernel code "
 			     "as the calls the rules deny"))
@@ -678,7 +839,8 @@ struct resolved *resolve_policy(const struct policy_ast *ast,
 				const struct resolve_options *opts,
 				struct diag *diag)
 {
-	struct resolver rs = { arch, opts, xcalloc(1, sizeof(struct resolved)), diag };
+	struct resolver rs = { arch, opts, xcalloc(1, sizeof(struct resolved)), diag,
+			       ast, NULL, 0, 0 };
 	int rc;
 
 	rs.out->arch = arch;
@@ -686,6 +848,9 @@ struct resolved *resolve_policy(const struct policy_ast *ast,
 	for (size_t i = 0; i < ast->nrules; i++)
 		if (resolve_rule(&rs, &ast->rules[i], i) < 0)
 			rc = -1;
+	if (rc == 0 && resolve_newer(&rs, ast) < 0)
+		rc = -1;
+	free(rs.mux);
 	if (rc < 0) {
 		resolved_free(rs.out);
 		return NULL;

@@ -38,8 +38,12 @@ struct rule {
 };
 
 struct resolved {
-	const struct arch *arch;
+	const struct arch *arch;   /* a target, or an ABI it accepts */
 	uint32_t deflt, bad_arch, x32;
+	/* on-newer: numbers above NEWER_ABOVE (the highest any rule names
+	 * here) get NEWER; has_newer is 0 without the line or names. */
+	int has_newer;
+	uint32_t newer, newer_above;
 	struct rule *rules;
 	size_t nrules, rules_cap;
 	char **notes;        /* for the reader of the output */
@@ -48,6 +52,7 @@ struct resolved {
 
 struct resolve_options {
 	int log_only;
+	int x32_accepted;   /* `abi x86_64: ..., x32`: on-x32 is not used */
 };
 
 /* Returns NULL after reporting errors to DIAG. */

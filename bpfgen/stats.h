@@ -25,6 +25,10 @@ struct program_stats {
 };
 
 void program_stats(const struct program *p, struct program_stats *s);
+/* The same for section ABI of P: 0 the target's own (program_stats), i
+ * the i-th ABI it accepts besides (p->abis[i - 1]); the numbers are that
+ * ABI's, under its audit arch. */
+void program_stats_abi(const struct program *p, size_t abi, struct program_stats *s);
 
 /* Prints (when asked) and checks the budgets. -1 when one is exceeded. */
 int stats_report(const struct stats_options *o, const struct program *progs,

@@ -37,7 +37,7 @@ static int parse_line(char *line, int lineno, const char *path,
 	}
 	nr = arch_syscall_nr(d->arch, name);
 	if (nr >= 0)
-		w[decision_range_of(d, (uint32_t)nr)] += v;
+		w[decision_range_of(d, d->base + (uint32_t)nr)] += v;
 	return 0;
 }
 

@@ -13,11 +13,25 @@ derived here from the C type (see BASE_TYPES). Calls newer than the vendored
 6.12 sources come from OVERRIDES below; anything else is written with
 known = 0 and the reason.
 
+The 32-bit ABIs the targets accept (i386 and x32 on x86_64, arm on
+aarch64) get tables too (types_i386.c, types_x32.c, types_arm.c): their
+names, positions, signedness and pointers, from the entry point the
+kernel runs for them -- the table's compat entry (last column) when it
+has one, else its native one -- looked up among the COMPAT_SYSCALL_DEFINEn
+or SYSCALL_DEFINEn lines, the ABI's own arch directory first (32-bit files
+included), generic code next. The compiler compares their low words only
+(registers are 32 bits there), so widths are capped at 32; a parameter
+that i386 or arm split over two registers (a 64-bit loff_t or u64, or the
+compat_arg_u64 macros) moves the positions after it: such a syscall is
+written with known = 0.
+
 Usage (what produced the committed tables):
 
   python3 tools/gentypes.py \\
       --x86-64 arch/kernel/syscall_64.tbl \\
       --generic arch/kernel/syscall.tbl \\
+      --i386 arch/kernel/syscall_32.tbl \\
+      --arm-compat arch/kernel/arm64-compat-syscall_32.tbl \\
       --csv arch/kernel/syscalls-7.1.csv \\
       --syscalls-h arch/kernel/syscalls.h \\
       --defines arch/kernel/syscall-defines.txt \\
@@ -60,8 +74,28 @@ BASE_TYPES = {
     "old_sigset_t": (64, 0),     # unsigned long (asm-generic and x86)
 }
 
+# The types of compat entry points (include/linux/compat.h, and the arch
+# compat headers): (width, signed) as a 32-bit ABI passes them.
+COMPAT_TYPES = {
+    "compat_size_t": (32, 0), "compat_ssize_t": (32, 1),
+    "compat_ulong_t": (32, 0), "compat_long_t": (32, 1),
+    "compat_uint_t": (32, 0), "compat_int_t": (32, 1),
+    "compat_pid_t": (32, 1), "compat_off_t": (32, 1),
+    "compat_mode_t": (16, 0),       # x86 and arm64: unsigned short
+    "compat_old_sigset_t": (32, 0),
+    "compat_aio_context_t": (32, 0),
+    "compat_timer_t": (32, 1), "compat_clockid_t": (32, 1),
+    "compat_key_t": (32, 1),
+}
+
+# Types that are 64 bits on a 32-bit ABI: i386 and arm pass them in two
+# registers.
+SPLIT_TYPES = {"loff_t", "u64", "__u64", "s64", "compat_loff_t", "long long",
+               "unsigned long long"}
+
 # Typedefs that are user pointers.
 POINTER_TYPEDEFS = {
+    "compat_uptr_t",      # a 32-bit user address
     "cap_user_header_t",  # struct __user_cap_header_struct __user *
     "cap_user_data_t",    # struct __user_cap_data_struct __user *
     "__sighandler_t",     # void (*)(int): a user-space address
@@ -89,6 +123,18 @@ OTHER_ABI_PATH = re.compile(r"_32\.c$|ia32|^arch/x86/um/")
 CLONE_FORM = {
     "x86_64": (3, "kernel/fork.c (default form: x86 selects CONFIG_CLONE_BACKWARDS only for X86_32)"),
     "aarch64": (0, "kernel/fork.c (CONFIG_CLONE_BACKWARDS form, selected by arch/arm64/Kconfig)"),
+    "x32": (3, "kernel/fork.c (default form, as x86_64)"),
+    # arm selects CLONE_BACKWARDS (arch/arm/Kconfig); arm64 runs its
+    # compat tasks through the same sys_clone.
+    "arm": (0, "kernel/fork.c (CONFIG_CLONE_BACKWARDS form: arch/arm/Kconfig; arm64 compat uses it)"),
+}
+
+# The 32-bit ABIs: (table option, ABIs, own arch directory, 64-bit
+# arguments split over two registers).
+ABI_TARGETS = {
+    "i386": ("i386", gentables.I386_ABIS, "arch/x86/", True),
+    "x32": ("x86_64", gentables.X32_ABIS, "arch/x86/", False),
+    "arm": ("arm_compat", {"common"}, "arch/arm64/", True),
 }
 
 # Entry points an architecture substitutes for the one its table names:
@@ -159,6 +205,34 @@ def parse_define(proto):
 DEFINE_RE = re.compile(r"^SYSCALL_DEFINE(\d)\((.*)\)\s*$")
 
 
+COMPAT_DEFINE_RE = re.compile(r"^COMPAT_SYSCALL_DEFINE(\d)\((.*)\)\s*$")
+
+
+def parse_compat_defines(path):
+    """{name: [(path, params or None)]} of the COMPAT_SYSCALL_DEFINEn lines;
+    None when a parameter is a macro (compat_arg_u64_dual(pos): two registers)."""
+    out = {}
+    for line in gentables.read_text(path).splitlines():
+        if not line or line.startswith("#") or "\t" not in line:
+            continue
+        where, proto = line.split("\t", 1)
+        m = COMPAT_DEFINE_RE.match(proto)
+        if not m:
+            continue
+        if "(" in m.group(2):
+            name = m.group(2).split(",", 1)[0].strip()
+            out.setdefault(name, []).append((where, None))
+            continue
+        try:
+            name, params = parse_define(m.group(2))
+        except TypesError:
+            continue
+        if len(params) != int(m.group(1)):
+            continue
+        out.setdefault(name, []).append((where, params))
+    return out
+
+
 def parse_defines(path):
     """{name: [(path, params)]} of the SYSCALL_DEFINEn lines (not COMPAT_)."""
     out = {}
@@ -218,6 +292,8 @@ def classify(ctype):
     base = " ".join(w for w in ctype.split() if w not in ("const", "volatile", "__user"))
     if base in POINTER_TYPEDEFS:
         return 64, 0, 1
+    if base in COMPAT_TYPES:
+        return COMPAT_TYPES[base] + (0,)
     if base not in BASE_TYPES:
         raise TypesError(f"parameter type {ctype!r}: add it to BASE_TYPES in tools/gentypes.py")
     width, signed = BASE_TYPES[base]
@@ -290,6 +366,113 @@ def proto_for(arch, name, entry, defs, hdr):
     return 0, [], f"no prototype of {entry} in the Linux 6.12 sources or syscalls.h"
 
 
+# Entry points with several forms chosen by Kconfig, as the 32-bit ABIs
+# build them: (parameter count, why).
+ABI_FORMS = {
+    # x86 (X86_32, IA32_EMULATION), arm and arm64's COMPAT select
+    # OLD_SIGSUSPEND3.
+    "sigsuspend": 3,
+}
+
+
+def abi_define(defs, entry, own_dir):
+    """(path, params or None) for ENTRY among DEFS: the ABI's own arch
+    directory first (its 32-bit files included), generic code next."""
+    cands = defs.get(entry, [])
+    if entry in ABI_FORMS:
+        cands = [d for d in cands if d[1] is not None and len(d[1]) == ABI_FORMS[entry]]
+    own = [d for d in cands if d[0].startswith(own_dir) and not d[0].startswith("arch/x86/um/")]
+    generic = [d for d in cands if not d[0].startswith("arch/") and d[0] not in CONFIG_ALTERNATIVES]
+    for tier in (own, generic):
+        if not tier:
+            continue
+        if any(d[1] != tier[0][1] for d in tier):
+            raise TypesError(f"{entry}: {len(tier)} different definitions in "
+                             f"{', '.join(sorted({d[0] for d in tier}))}; pick one in gentypes.py")
+        return tier[0]
+    return None
+
+
+def abi_proto_for(abi, name, entries, defs, cdefs, hdr):
+    """(known, params, source) of syscall NAME on 32-bit ABI ABI; ENTRIES:
+    the table's (native entry, compat entry or None)."""
+    _, _, own_dir, split = ABI_TARGETS[abi]
+    if name in OVERRIDES:
+        arches, proto, source = OVERRIDES[name]
+        if arches is None:
+            if proto is None:
+                return 0, [], source
+            params = [(n, t) for t, n in parse_define(proto)[1]]
+            return split_check(abi, split, params, source)
+    native, compat = entries
+    if compat in ("-", "sys_ni_syscall"):
+        if compat == "sys_ni_syscall":   # vm86 and the like: not on a 64-bit kernel
+            return 0, [], "not implemented for this ABI on a 64-bit kernel: the compat entry " \
+                "point is sys_ni_syscall (always ENOSYS)"
+        compat = None
+    if compat and compat.startswith("sys_"):     # the compat ABI's own sys_ entry
+        native, compat = compat, None
+    if native and native.startswith("compat_sys_") and not compat:   # x32's own lines
+        native, compat = "-", native
+    if native == "":
+        return 0, [], "newer than the vendored Linux 6.12 sources (only in the CSV) and not in OVERRIDES"
+    if native is None or (native == "sys_ni_syscall" and not compat):
+        return 0, [], "not implemented: the table's entry point is sys_ni_syscall (always ENOSYS)"
+    if native in ("sys_clone",) and compat in (None, "compat_sys_ia32_clone"):
+        index, source = CLONE_FORM[abi if abi != "i386" else "arm"]
+        if abi == "i386":
+            source = "kernel/fork.c (CONFIG_CLONE_BACKWARDS form: X86_32; the ia32 entry has the same order)"
+        forms = [d for d in defs.get("clone", []) if d[0] == "kernel/fork.c"]
+        return 1, [(n, t) for t, n in forms[index][1]], source
+    if compat:
+        if not compat.startswith("compat_sys_"):
+            raise TypesError(f"{abi}: {name}: unexpected compat entry point {compat}")
+        d = abi_define(cdefs, compat[len("compat_sys_"):], own_dir)
+        if d is not None:
+            if d[1] is None:
+                return 0, [], f"{d[0]} COMPAT_SYSCALL_DEFINE({compat[len('compat_sys_'):]}): a 64-bit " \
+                    "parameter split over two registers moves the others"
+            params = [(n, t) for t, n in d[1]]
+            return split_check(abi, split, params,
+                               f"{d[0]} COMPAT_SYSCALL_DEFINE{len(params)}({compat[len('compat_sys_'):]})")
+    if native == "-":
+        return 0, [], f"no prototype of {compat} in the Linux 6.12 sources"
+    if not native.startswith("sys_"):
+        raise TypesError(f"{abi}: {name}: unexpected entry point {native}")
+    ep = native[len("sys_"):]
+    d = abi_define(defs, ep, own_dir)
+    if d is not None:
+        params = [(n, t) for t, n in d[1]]
+        return split_check(abi, split, params, f"{d[0]} SYSCALL_DEFINE{len(params)}({ep})")
+    h = hdr.get(ep)
+    if h and all(n is not None for _, n in h):
+        return split_check(abi, split, [(n, t) for t, n in h], f"include/linux/syscalls.h sys_{ep}")
+    if h is not None and not h:
+        return 1, [], f"include/linux/syscalls.h sys_{ep}"
+    return 0, [], f"no prototype of {compat or native} in the Linux 6.12 sources or syscalls.h"
+
+
+def split_check(abi, split, params, source):
+    """Known, unless a 64-bit value parameter is split over two registers."""
+    for pname, ctype in params:
+        base = " ".join(w for w in ctype.split() if w not in ("const", "volatile", "__user"))
+        if split and "*" not in ctype and base in SPLIT_TYPES:
+            return 0, [], f"{source}: its 64-bit '{pname}' ({ctype}) takes two registers on {abi}, " \
+                "which moves the parameters after it"
+    return 1, params, source
+
+
+def abi_entry_points(path, abis):
+    """{syscall name: (native entry, compat entry or None)} of a .tbl."""
+    out = {}
+    for line in gentables.read_text(path).splitlines():
+        fields = line.split("#", 1)[0].split()
+        if len(fields) >= 3 and fields[1] in abis:
+            out[fields[2]] = (fields[3] if len(fields) >= 4 else None,
+                              fields[4] if len(fields) >= 5 else None)
+    return out
+
+
 def check_against_header(arch, name, params, h):
     """The generic definition and syscalls.h must agree."""
     # Spellings differ (stack_t vs struct sigaltstack); what must agree is
@@ -302,7 +485,7 @@ def c_string(s):
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def c_table(arch, protos, inputs):
+def c_table(arch, protos, inputs, cap32=False):
     ident = arch
     lines = [
         f"/* Parameter types for {arch}: GENERATED by tools/gentypes.py, do not edit.",
@@ -323,6 +506,8 @@ def c_table(arch, protos, inputs):
         lines.append(f"\t{{ {c_string(name)}, {known}, {len(params)}, {{")
         for pname, ctype in params:
             width, signed, pointer = classify(ctype)
+            if cap32:
+                width = min(width, 32)
             lines.append(f"\t\t{{ {c_string(pname)}, {c_string(ctype)}, {width}, {signed}, {pointer} }},")
         lines.append(f"\t}}, {c_string(source)} }},")
     lines += ["};", ""]
@@ -371,6 +556,30 @@ def build(args):
         tables[arch] = protos
         inputs = [tbl_path, args.csv, args.syscalls_h, args.defines]
         texts[f"types_{arch}.c"] = c_table(arch, protos, inputs)
+    if args.i386 or args.arm_compat:
+        cdefs = parse_compat_defines(args.defines)
+        for abi, (opt, abis, _, _) in ABI_TARGETS.items():
+            tbl_path = getattr(args, opt)
+            if not tbl_path:
+                continue
+            eps = abi_entry_points(tbl_path, abis)
+            names = gentables.to_map(gentables.parse_tbl(tbl_path, abis), abi)
+            if abi == "x32":
+                names = gentables.merge_with_csv(names, cols["x32"], abi)
+            protos = {}
+            for name in names:
+                r = abi_proto_for(abi, name, eps.get(name, ("", None)), defs, cdefs, hdr)
+                known, params, source = r
+                if len(params) > 6:
+                    raise TypesError(f"{abi}: {name} has {len(params)} parameters")
+                for pname, ctype in params:
+                    classify(ctype)
+                    if not re.match(r"^\w+$", pname):
+                        raise TypesError(f"{abi}: {name}: bad parameter name {pname!r}")
+                protos[name] = (known, params, source)
+            tables[abi] = protos
+            texts[f"types_{abi}.c"] = c_table(abi, protos, [tbl_path, args.csv, args.syscalls_h,
+                                                            args.defines], cap32=True)
     texts["types_gen.h"] = c_header(tables)
     return texts
 
@@ -379,6 +588,9 @@ def main(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--x86-64", dest="x86_64", required=True, help="syscall_64.tbl")
     ap.add_argument("--generic", required=True, help="scripts/syscall.tbl (aarch64)")
+    ap.add_argument("--i386", help="syscall_32.tbl (types for the i386 ABI)")
+    ap.add_argument("--arm-compat", dest="arm_compat",
+                    help="arm64's compat syscall_32.tbl (types for 32-bit arm on arm64)")
     ap.add_argument("--csv", required=True, help="CSV name,x86_64,x32,aarch64 (newer syscalls)")
     ap.add_argument("--syscalls-h", dest="syscalls_h", required=True, help="include/linux/syscalls.h")
     ap.add_argument("--defines", required=True, help="path<TAB>SYSCALL_DEFINEn(...) lines")

@@ -135,6 +135,8 @@ def cpio_entry(name, mode, data=b"", rdev=(0, 0), ino=1):
 # Besides /init and /rt_arm32: syscall-record's cases record, compile and
 # enforce inside the VM.
 RECORD_FILES = ["syscall-record", "bpfgen", "record_workload"]
+# The armhf program a multi-ABI filter decides (rt_live's abi-arm32).
+ARM32_FILES = ["rt_arm32_abi"]
 
 
 def build_initramfs(path, init, arm32, extra=()):
@@ -208,11 +210,11 @@ def main():
         return 0
     run([args.make, "BUILD=" + args.build, "CROSS_COMPILE=" + CROSS,
          "target-programs", os.path.join(out, "rt_arm32")] +
-        [os.path.join(out, f) for f in RECORD_FILES])
+        [os.path.join(out, f) for f in RECORD_FILES + ARM32_FILES])
     initrd = os.path.join(out, "initramfs.cpio")
     build_initramfs(initrd, os.path.join(out, "rt_live"),
                     os.path.join(out, "rt_arm32"),
-                    [os.path.join(out, f) for f in RECORD_FILES])
+                    [os.path.join(out, f) for f in RECORD_FILES + ARM32_FILES])
     rc, console = boot(kernel, initrd)
     with open(os.path.join(out, "console.log"), "w") as f:
         f.write(console)

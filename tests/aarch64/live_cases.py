@@ -28,6 +28,9 @@ COMMON = [
     "worker-io-uring-setup", "worker-io-uring-enter",
     "worker-io-uring-register", "worker-getpid-allowed",
     "worker-bind-not-listed", "worker-socket-unfiltered",
+    # a filter accepting the 32-bit ABIs (tests/e2e/policies/rt_abi.policy)
+    "abi-native-socket-inet6", "abi-native-socket-unix", "abi-native-connect",
+    "abi-native-getppid",
     # TSYNC with threads that exist before the install
     "tsync-other-thread", "tsync-without-flag", "tsync-conflict-tid",
     "tsync-conflict-esrch",
@@ -39,10 +42,14 @@ COMMON = [
 
 X86_64 = COMMON + [
     "worker-i386-int80", "worker-i386-int80-unfiltered", "worker-x32-getpid",
+    "abi-i386-int80-getpid", "abi-x32-socket-inet6", "abi-x32-getppid", "abi-x32-ptrace",
 ]
 
 AARCH64 = COMMON + [
     "worker-arm32-exec", "worker-arm32-unfiltered",
+    # an armhf program's own calls under rt_abi.policy (abi aarch64:
+    # native, arm), each checked; and killed where arm is not accepted
+    "abi-arm32", "abi-arm32-not-accepted",
     # syscall-record on the arm64 kernel: record a threaded, forking
     # program, compile the policy there, enforce it; the arm32 program's
     # calls are reported as a foreign ABI

@@ -271,8 +271,9 @@ def compare(p, arch, lines, ours, theirs, model):
 
 
 # bpfdiff's line for a syscall whose decision differs, with its example:
-# "x86_64: openat (257): when ...: trace(7) -> allow (e.g. arg2=0x40)".
-WITNESS = re.compile(r"^(?P<arch>\w+): [\w ]+ \((?P<nr>\d+)\): .*?"
+# "x86_64: openat (257): when ...: trace(7) -> allow (e.g. arg2=0x40)";
+# an accepted ABI's: "x86_64: i386 socketcall (102): ...".
+WITNESS = re.compile(r"^(?P<arch>\w+): (?:(?P<abi>i386|arm) )?[\w ]+ \((?P<nr>\d+)\): .*?"
                      r"(?:\(e\.g\. (?P<args>[^)]*)\))?$")
 
 
@@ -293,7 +294,8 @@ def bpfdiff_witnesses(ours, theirs, arch):
         for kv in (m["args"] or "").split():
             key, value = kv.split("=")
             args[int(key[3:])] = int(value, 16)
-        lines.append(case_line(int(m["nr"]), TOKEN[arch], tuple(args)))
+        token = ABI_TOKEN[m["abi"]] if m["abi"] else TOKEN[arch]
+        lines.append(case_line(int(m["nr"]), token, tuple(args)))
     return lines
 
 
@@ -334,6 +336,239 @@ def check_policy(seed, workdir, witnesses=True):
         found += compare(p, arch, lines, bpfsim_batch(ours, lines),
                          bpfsim_batch(theirs, lines), model_answers(p, arch, lines))
     return found
+
+
+# ---- multi-ABI policies (abi x86_64: native, x32, i386 / aarch64: native, arm) --
+
+ABIS = {"x86_64": ("x32", "i386"), "aarch64": ("arm",)}
+LS_ABI = {"x32": seccomp.Arch.X32, "i386": seccomp.Arch.X86, "arm": seccomp.Arch.ARM}
+ABI_TOKEN = {"x32": TOKEN["x86_64"], "i386": seccomp.Arch.X86 & 0xffffffff,
+             "arm": seccomp.Arch.ARM & 0xffffffff}
+WORD32 = ("x32", "i386", "arm")
+# linux/net.h SYS_* and linux/ipc.h calls: the multiplexed forms of these
+# syscalls on i386 (arm EABI has neither socketcall nor ipc).
+SOCKETCALL = {"socket": 1, "bind": 2, "connect": 3, "listen": 4, "accept": 5,
+              "getsockname": 6, "getpeername": 7, "socketpair": 8, "sendto": 11,
+              "recvfrom": 12, "shutdown": 13, "setsockopt": 14, "getsockopt": 15,
+              "sendmsg": 16, "recvmsg": 17, "accept4": 18, "recvmmsg": 19,
+              "sendmmsg": 20}
+IPC = {"semop": 1, "semget": 2, "semctl": 3, "semtimedop": 4, "msgsnd": 11,
+       "msgrcv": 12, "msgget": 13, "msgctl": 14, "shmat": 21, "shmdt": 22,
+       "shmget": 23, "shmctl": 24}
+MUX = set(SOCKETCALL) | set(IPC)
+_abi_tables = {}
+
+
+def abi_table(abi):
+    """name -> number (x32's with the x32 bit) of bpfgen's table for ABI."""
+    if abi not in _abi_tables:
+        t = pg.bpfgen_table(abi)
+        bit = pg.X32_BIT if abi == "x32" else 0
+        _abi_tables[abi] = {n: v | bit for n, v in t.items()}
+    return _abi_tables[abi]
+
+
+def abi_pool():
+    """Syscalls for multi-ABI policies: on both targets, and on every ABI
+    numbered alike by bpfgen and libseccomp, or multiplexed on i386."""
+    out = []
+    for name in tables().common:
+        if name in MUX:
+            out.append(name)
+            continue
+        ok = True
+        for abi in WORD32:
+            nr = abi_table(abi).get(name)
+            try:
+                theirs = seccomp.resolve_syscall(LS_ABI[abi], name)
+            except (ValueError, RuntimeError):
+                theirs = None
+            ok = ok and nr is not None and theirs == nr
+        if ok:
+            out.append(name)
+    return out
+
+
+def generate_abi(seed):
+    """A random policy for every ABI: policygen's, without the rules that
+    the 32-bit ABIs read differently on purpose (a value or mask above 32
+    bits: truncated there, as libseccomp does, which can make a family's
+    keys collide) and without conditions on the calls i386 multiplexes
+    (fail closed here, fail open in libseccomp: README)."""
+    p = pg.generate(seed, tables(), pg.Options(names=abi_pool()))
+    rules = []
+    for r in p.rules:
+        if any(c.value > pg.U32 or (c.mask or 0) > pg.U32 for c in r.conds):
+            continue
+        names = [n for n in r.names if not (r.conds and n in MUX)]
+        if names:
+            rules.append(pg.Rule(r.action, names, r.conds))
+    p.rules = rules
+    p.text = pg.policy_text(p, __import__("random").Random(seed)).replace(
+        "\ndefault ", "\nabi x86_64: native, x32, i386\nabi aarch64: native, arm\ndefault ", 1)
+    return p
+
+
+def libseccomp_program_abi(p, arch, path, optimize):
+    f = seccomp.SyscallFilter(ls_action(p.default))
+    if LS_ARCH[arch] & 0xffffffff != seccomp.system_arch() & 0xffffffff:
+        f.add_arch(LS_ARCH[arch])
+        f.remove_arch(seccomp.Arch.NATIVE)
+    for abi in ABIS[arch]:
+        f.add_arch(LS_ABI[abi])
+    bad = p.bad_arch or pg.Action("kill-process")
+    f.set_attr(seccomp.Attr.ACT_BADARCH, ls_action(bad))
+    f.set_attr(seccomp.Attr.CTL_OPTIMIZE, optimize)
+    table = tables().nr[arch]
+    for r in p.rules:
+        if r.action == p.default:
+            continue
+        for name in r.names:
+            if name in table:
+                f.add_rule(ls_action(r.action), name, *[ls_arg(c) for c in r.conds])
+    with open(path, "wb") as out:
+        f.export_bpf(out)
+
+
+def cases_abi(p, arch):
+    """cases() of the target, and every number of each ABI it accepts
+    (zero arguments), the policy's vectors under each ABI's numbers, and
+    socketcall/ipc with each call (and a version in ipc's high bits)."""
+    out = list(cases(p, arch))
+    for abi in ABIS[arch]:
+        token, t = ABI_TOKEN[abi], abi_table(abi)
+        base = pg.X32_BIT if abi == "x32" else 0
+        top = max(v for v in t.values() if v < 0xf0000 or abi == "x32")
+        for nr in range(base, top + 24):
+            out.append(case_line(nr, token, (0,) * 6))
+        for name, vecs in p.vectors.items():
+            if name in t:
+                for v in vecs:
+                    out.append(case_line(t[name], token, v))
+        if abi == "i386":
+            for code in SOCKETCALL.values():
+                out.append(case_line(t["socketcall"], token, (code, 0, 0, 0, 0, 0)))
+                out.append(case_line(t["socketcall"], token, (code | 0xdead00000000, 0, 0, 0, 0, 0)))
+            for code in IPC.values():
+                for a0 in (code, 0x10000 | code):
+                    out.append(case_line(t["ipc"], token, (a0, 0, 0, 0, 0, 0)))
+    return out
+
+
+def model_abi(p, arch, lines):
+    """What a multi-ABI policy means for each case (bpfgen's meaning; see
+    README: each ABI by its own numbers, low words on the 32-bit ones,
+    socketcall/ipc governed by the rules on what they multiplex)."""
+    native = {n: name for name, n in tables().nr[arch].items()}
+    by_nr = {abi: {n: name for name, n in abi_table(abi).items()} for abi in ABIS[arch]}
+    bad = (p.bad_arch or pg.Action("kill-process")).text()
+    sock = {c: n for n, c in SOCKETCALL.items()}
+    ipc = {c: n for n, c in IPC.items()}
+    out = []
+    for line in lines:
+        f = [int(x, 16) for x in line.split()]
+        nr, token, args = f[0], f[1], tuple(f[2:8])
+        abi = None
+        if token == TOKEN[arch]:
+            abi = "x32" if arch == "x86_64" and nr >= pg.X32_BIT else arch
+        elif arch == "x86_64" and token == ABI_TOKEN["i386"]:
+            abi = "i386"
+        elif arch == "aarch64" and token == ABI_TOKEN["arm"]:
+            abi = "arm"
+        if abi is None:
+            out.append(bad)
+            continue
+        if abi in WORD32:
+            args = tuple(a & pg.U32 for a in args)
+        name = (native if abi == arch else by_nr[abi]).get(nr)
+        if abi == "i386" and name == "socketcall":
+            name = sock.get(args[0])
+        elif abi == "i386" and name == "ipc":
+            name = ipc.get(args[0] & 0xffff)
+        out.append(p.decide(name, args).text() if name else p.default.text())
+    return out
+
+
+def deliberate(arch, line):
+    """A case where bpfgen differs from libseccomp on purpose: ipc with a
+    version in the high 16 bits of its call (the kernel strips it;
+    libseccomp compares the whole word)."""
+    f = [int(x, 16) for x in line.split()]
+    return arch == "x86_64" and f[1] == ABI_TOKEN["i386"] and f[0] == abi_table("i386")["ipc"] \
+        and f[2] & 0xffff0000
+
+
+def check_policy_abi(seed, workdir, witnesses=True):
+    p = generate_abi(seed)
+    d = Path(workdir)
+    src = d / "p.policy"
+    src.write_text(p.text)
+    found = []
+    for arch in pg.TARGETS:
+        ours, theirs = d / ("bpfgen_%s.bpf" % arch), d / ("ls_%s.bpf" % arch)
+        r = subprocess.run([str(BUILD / "bpfgen"), "-a", arch, "-f", "raw",
+                            "-o", str(ours), str(src)], capture_output=True, text=True)
+        if r.returncode != 0:
+            found.append(Finding("build", arch, "bpfgen failed (exit %d): %s"
+                                 % (r.returncode, r.stderr.strip())))
+            continue
+        try:
+            pid = os.fork()
+            if pid == 0:
+                try:
+                    libseccomp_program_abi(p, arch, theirs, 1 + seed % 2)
+                    os._exit(0)
+                except BaseException:   # noqa: BLE001
+                    os._exit(3)
+            _, status = os.waitpid(pid, 0)
+            if status != 0:
+                raise RuntimeError("libseccomp failed (status %#x)" % status)
+        except Exception as e:   # noqa: BLE001
+            found.append(Finding("build", arch, "libseccomp refused the translation: %r" % e))
+            continue
+        lines = cases_abi(p, arch)
+        if witnesses:
+            lines += bpfdiff_witnesses(ours, theirs, arch)
+        model = model_abi(p, arch, lines)
+        x, y = bpfsim_batch(ours, lines), bpfsim_batch(theirs, lines)
+        for ln, a, b, m in zip(lines, x, y, model):
+            if a == b == m:
+                continue
+            what = "%s: bpfgen %s, libseccomp %s, policy says %s" % (describe_case(ln), a, b, m)
+            if a != m:
+                found.append(Finding("bpfgen", arch, what))
+            elif deliberate(arch, ln):
+                found.append(Finding("deliberate", arch, what))
+            elif masked_outside(p, arch, ln) or ordered_multi_rule(p, arch, ln):
+                found.append(Finding("libseccomp-known", arch, what))
+            else:
+                found.append(Finding("libseccomp", arch, what))
+    return found
+
+
+def _worker_abi(job):
+    seed, witnesses = job
+    with tempfile.TemporaryDirectory(prefix="bpfgen-diff-abi-") as d:
+        try:
+            return seed, check_policy_abi(seed, d, witnesses)
+        except Exception as e:   # noqa: BLE001
+            return seed, [Finding("build", "-", "driver error: %r" % e)]
+
+
+def campaign_abi(first_seed, count, jobs=2, witness_every=1):
+    """campaign() for multi-ABI policies (generate_abi)."""
+    tables()
+    abi_pool()
+    failures, known = [], 0
+    jobs_ = [(s, (s - first_seed) % witness_every == 0)
+             for s in range(first_seed, first_seed + count)]
+    with Pool(jobs) as pool:
+        for seed, found in pool.imap_unordered(_worker_abi, jobs_, 8):
+            if any(f.kind in FAILING for f in found):
+                failures.append((seed, found))
+            elif found:
+                known += 1
+    return sorted(failures, key=lambda x: x[0]), known
 
 
 def _worker(job):

@@ -21,7 +21,7 @@ RT_LIVE = os.path.join(BUILD, "tests", "rt_live")
 IN_CI = os.environ.get("CI") == "true"
 # Cases that need root: setuid to nobody, reading /dev/kmsg.
 NEEDS_ROOT = {"runtime-no-nnp-unprivileged", "action-log-audited"}
-INT80 = {"worker-i386-int80", "worker-i386-int80-unfiltered"}
+INT80 = {"worker-i386-int80", "worker-i386-int80-unfiltered", "abi-i386-int80-getpid"}
 TRYFILTER = os.path.join(BUILD, "tests", "tryfilter")
 
 pytestmark = pytest.mark.skipif(

@@ -243,6 +243,8 @@ def gentypes_cmd(out):
     return [sys.executable, str(REPO / "tools" / "gentypes.py"),
             "--x86-64", str(KERNEL / "syscall_64.tbl"),
             "--generic", str(KERNEL / "syscall.tbl"),
+            "--i386", str(KERNEL / "syscall_32.tbl"),
+            "--arm-compat", str(KERNEL / "arm64-compat-syscall_32.tbl"),
             "--csv", str(KERNEL / "syscalls-7.1.csv"),
             "--syscalls-h", str(KERNEL / "syscalls.h"),
             "--defines", str(KERNEL / "syscall-defines.txt"),
@@ -253,7 +255,8 @@ def test_gentypes_reproduces_committed_types(tmp_path):
     """arch/types_*.c are generated from the vendored inputs, never edited."""
     p = subprocess.run(gentypes_cmd(tmp_path), capture_output=True, text=True)
     assert p.returncode == 0, p.stderr
-    assert_same_files(tmp_path, ["types_x86_64.c", "types_aarch64.c", "types_gen.h"])
+    assert_same_files(tmp_path, ["types_x86_64.c", "types_aarch64.c", "types_i386.c",
+                                 "types_x32.c", "types_arm.c", "types_gen.h"])
 
 
 def test_gentypes_refuses_an_unknown_type(tmp_path):

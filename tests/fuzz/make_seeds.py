@@ -36,6 +36,19 @@ BROKEN = [
     "default allow\nallow: read if arg0 == 0x1ffffffffffffffff\n",
     "default allow\nallow: read,\n  write,\n  @io_uring if arg1 == O_CREAT | O_EXCL\n",
     "default allow\ndefault allow\n\"unterminated\n",
+    "default allow\nabi x86_64: i386\nabi aarch64: native, i386\nabi x86_64: native\n",
+    "default allow\nsocketcall open\non-newer\n",
+]
+
+# Multi-ABI policies: every ABI, on-newer, socketcall fail-open, the
+# multiplexed calls with and without conditions.
+ABI = [
+    "default errno(EPERM)\nabi x86_64: native, i386, x32\nabi aarch64: native, arm\n"
+    "on-newer errno(ENOSYS)\nallow: read, write, exit_group\n"
+    "allow: socket if family == AF_UNIX\nerrno(EACCES): connect, semget, accept\n"
+    "kill-process: ptrace if arg64(arg0) == 0x100000010\n",
+    "default allow\nabi x86_64: native, x32\nabi aarch64: native, arm\nsocketcall fail-open\n"
+    "errno(EPERM): @network if arg0 == 3\nallow: socketcall if arg0 == 2\nlog: ipc\n",
 ]
 
 
@@ -57,6 +70,7 @@ def main():
                 if b"include" not in p.read_bytes()]
     opts = pg.Options(libseccomp=False, max_families=5)
     policies += [pg.generate(s, tables, opts).text.encode() for s in range(900000, 900024)]
+    policies += [a.encode() for a in ABI]
     for p in policies + [b.encode() for b in BROKEN]:
         put("fuzz_policy", p)
     with tempfile.TemporaryDirectory() as tmp:

@@ -261,8 +261,12 @@ Test(arch_consts, arch_specific_and_unknown)
 	cr_assert_eq(v, 12345u, "*out untouched on failure");
 	/* Action encodings live in bpf/seccomp.h only. */
 	cr_assert_eq(arch_constant(must("x86_64"), "SECCOMP_RET_KILL_PROCESS", &v), -1);
-	/* Non-targets carry no constants. */
-	cr_assert_eq(arch_constant(must("i386"), "EPERM", &v), -1);
+	/* The 32-bit ABIs take their host's constants. */
+	cr_assert_eq(arch_constant(must("i386"), "EPERM", &v), 0);
+	cr_assert_eq(v, 1u);
+	cr_assert_eq(arch_constant(must("arm"), "O_DIRECTORY", &v), 0);
+	cr_assert_eq(v, 040000u, "arm has aarch64's (and its own) O_DIRECTORY");
+	cr_assert_eq(arch_constant(must("x32"), "MAP_32BIT", &v), 0);
 }
 
 Test(arch_consts, sorted_unique_by_name)

@@ -348,6 +348,8 @@ struct region {
 
 struct run {
 	const struct arch *arch;
+	uint32_t audit;     /* the ABI being explored: its audit arch */
+	const char *abi;    /* "" for the target's own, else "i386 " ... */
 	FILE *out;
 	const char *what;   /* "socket (41)", "nrs 0x1c0..0x3fffffff"... */
 	uint32_t hide;      /* words the heading already pins down */
@@ -574,11 +576,12 @@ static int cmp_named(const void *x, const void *y)
 }
 
 /* Every number ARCH's table names (and x32's, when it shares ARCH's audit
- * token), sorted, each once. Returns the count, or -1. */
+ * token and ARCH is not itself an ABI of another), sorted, each once.
+ * Returns the count, or -1. */
 static long named_numbers(const struct arch *arch, struct named **out)
 {
 	const struct arch *x32 = arch_by_name("x32");
-	int with_x32 = x32 && x32 != arch && arch->x32_bit &&
+	int with_x32 = x32 && x32 != arch && arch->x32_bit && !arch->host &&
 		       x32->audit_arch == arch->audit_arch;
 	size_t total = arch->nsyscalls + (with_x32 ? x32->nsyscalls : 0), n = 0;
 	struct named *v = malloc((total ? total : 1) * sizeof(*v));
@@ -606,7 +609,7 @@ static long explore_named(struct run *r, const struct named *s,
 			  char *err, size_t errlen)
 {
 	struct diff_cond init[2] = {
-		{ WORD_ARCH, DIFF_EQ, FULL, r->arch->audit_arch },
+		{ WORD_ARCH, DIFF_EQ, FULL, r->audit },
 		{ WORD_NR, DIFF_EQ, FULL, s->nr },
 	};
 	char what[96];
@@ -614,7 +617,7 @@ static long explore_named(struct run *r, const struct named *s,
 	if (s->x32)
 		snprintf(what, sizeof(what), "x32 %s (0x%x)", s->name, s->nr);
 	else
-		snprintf(what, sizeof(what), "%s (%u)", s->name, s->nr);
+		snprintf(what, sizeof(what), "%s%s (%u)", r->abi, s->name, s->nr);
 	r->what = what;
 	r->hide = 1u << WORD_ARCH | 1u << WORD_NR;
 	r->ninit = 2;
@@ -627,16 +630,16 @@ static long explore_gap(struct run *r, uint32_t lo, uint32_t hi,
 			char *err, size_t errlen)
 {
 	struct diff_cond init[3] = {
-		{ WORD_ARCH, DIFF_EQ, FULL, r->arch->audit_arch },
+		{ WORD_ARCH, DIFF_EQ, FULL, r->audit },
 		{ WORD_NR, DIFF_GE, FULL, lo },
 		{ WORD_NR, DIFF_LE, FULL, hi },
 	};
 	char what[64];
 
 	if (lo == hi)
-		snprintf(what, sizeof(what), "unnamed nr 0x%x", lo);
+		snprintf(what, sizeof(what), "%sunnamed nr 0x%x", r->abi, lo);
 	else
-		snprintf(what, sizeof(what), "unnamed nrs 0x%x..0x%x", lo, hi);
+		snprintf(what, sizeof(what), "%sunnamed nrs 0x%x..0x%x", r->abi, lo, hi);
 	r->what = what;
 	r->hide = 1u << WORD_ARCH;
 	r->ninit = 3;
@@ -644,18 +647,21 @@ static long explore_gap(struct run *r, uint32_t lo, uint32_t hi,
 	return explore(r, a, b, init, 3, err, errlen);
 }
 
-static long explore_foreign(struct run *r, const struct diff_prog *a,
-			    const struct diff_prog *b, char *err,
-			    size_t errlen)
+/* Other architectures: any audit arch but the target's and those of the
+ * ABIs explored on their own (AUDITS[0..N)). */
+static long explore_foreign(struct run *r, const uint32_t *audits, size_t n,
+			    const struct diff_prog *a, const struct diff_prog *b,
+			    char *err, size_t errlen)
 {
-	struct diff_cond init = { WORD_ARCH, DIFF_NE, FULL,
-				  r->arch->audit_arch };
+	struct diff_cond init[4];
 
+	for (size_t i = 0; i < n && i < 4; i++)
+		init[i] = (struct diff_cond){ WORD_ARCH, DIFF_NE, FULL, audits[i] };
 	r->what = "other architectures";
 	r->hide = 0;
-	r->ninit = 1;
+	r->ninit = n;
 	r->show_nr = 1;
-	return explore(r, a, b, &init, 1, err, errlen);
+	return explore(r, a, b, init, n, err, errlen);
 }
 
 /* Adds one exploration's count to *TOTAL; 0, or -1 on its error. */
@@ -667,13 +673,22 @@ static int add(long *total, long n)
 	return 0;
 }
 
-long diff_programs(const struct arch *arch, const struct diff_prog *a,
-		   const struct diff_prog *b, FILE *out, char *err,
-		   size_t errlen)
+/* Does P compare a word with K for equality (an audit arch it checks)? */
+static int compares_with(const struct diff_prog *p, uint32_t k)
 {
-	struct run r = { .arch = arch, .out = out };
+	for (size_t i = 0; i < p->len; i++)
+		if (p->insns[i].code == (BPF_JMP | BPF_JEQ | BPF_K) && p->insns[i].k == k)
+			return 1;
+	return 0;
+}
+
+/* Every numbered syscall of ABI (whose audit arch R says) on its own, and
+ * the unnamed ranges between and beyond. */
+static int explore_abi(struct run *r, const struct arch *abi, const struct diff_prog *a,
+		       const struct diff_prog *b, long *total, char *err, size_t errlen)
+{
 	struct named *s;
-	long n = named_numbers(arch, &s), total = 0;
+	long n = named_numbers(abi, &s);
 	uint64_t next = 0;  /* lowest number not explored yet */
 	int rc = 0;
 
@@ -683,20 +698,47 @@ long diff_programs(const struct arch *arch, const struct diff_prog *a,
 	}
 	for (long i = 0; i < n && rc == 0; i++) {
 		if (s[i].nr > next)
-			rc = add(&total, explore_gap(&r, (uint32_t)next,
-						     s[i].nr - 1, a, b, err,
-						     errlen));
+			rc = add(total, explore_gap(r, (uint32_t)next, s[i].nr - 1, a, b,
+						    err, errlen));
 		if (rc == 0)
-			rc = add(&total, explore_named(&r, &s[i], a, b, err,
-						       errlen));
+			rc = add(total, explore_named(r, &s[i], a, b, err, errlen));
 		next = (uint64_t)s[i].nr + 1;
 	}
 	if (rc == 0 && next <= FULL)
-		rc = add(&total, explore_gap(&r, (uint32_t)next, FULL, a, b,
-					     err, errlen));
-	if (rc == 0)
-		rc = add(&total, explore_foreign(&r, a, b, err, errlen));
+		rc = add(total, explore_gap(r, (uint32_t)next, FULL, a, b, err, errlen));
 	free(s);
+	return rc;
+}
+
+long diff_programs(const struct arch *arch, const struct diff_prog *a,
+		   const struct diff_prog *b, FILE *out, char *err,
+		   size_t errlen)
+{
+	struct run r = { .arch = arch, .audit = arch->audit_arch, .abi = "", .out = out };
+	uint32_t audits[4] = { arch->audit_arch };
+	size_t naudits = 1;
+	long total = 0;
+	int rc;
+
+	rc = explore_abi(&r, arch, a, b, &total, err, errlen);
+	/* The ABIs of other audit archs a target accepts (i386, arm), each
+	 * by its own numbers, when either program checks for it; otherwise
+	 * they are among the other architectures. */
+	for (const struct arch *const *o = arch->abis; rc == 0 && o && *o; o++) {
+		char prefix[32];
+
+		if ((*o)->audit_arch == arch->audit_arch ||
+		    !(compares_with(a, (*o)->audit_arch) || compares_with(b, (*o)->audit_arch)))
+			continue;
+		snprintf(prefix, sizeof(prefix), "%s ", (*o)->name);
+		r.audit = (*o)->audit_arch;
+		r.abi = prefix;
+		rc = explore_abi(&r, *o, a, b, &total, err, errlen);
+		r.abi = "";
+		audits[naudits++] = (*o)->audit_arch;
+	}
+	if (rc == 0)
+		rc = add(&total, explore_foreign(&r, audits, naudits, a, b, err, errlen));
 	free(r.regs);
 	return rc < 0 ? -1 : total;
 }

@@ -34,6 +34,7 @@
 #include "rt_actions.h"
 #include "rt_args.h"
 #include "rt_typed.h"
+#include "rt_abi.h"
 #include "pvf_worker.h"
 
 #if defined(__x86_64__)
@@ -47,8 +48,9 @@
 #define SYS_SECCOMP 1
 #endif
 
-/* Where the aarch64 initramfs puts the static 32-bit ARM program. */
+/* Where the aarch64 initramfs puts the static 32-bit ARM programs. */
 #define ARM32_PROGRAM "/rt_arm32"
+#define ARM32_ABI_PROGRAM "/rt_arm32_abi"
 
 #define OBS_MAX 256
 
@@ -485,9 +487,9 @@ static void case_int80(int out, const struct rt_case *c)
 #endif
 
 #if defined(__aarch64__)
-static void case_arm32(int out, const struct rt_case *c)
+static void exec_arm32(int out, const char *path, const struct sock_fprog *prog)
 {
-	char *argv[] = { ARM32_PROGRAM, NULL };
+	char *argv[] = { (char *)path, NULL };
 	char *envp[] = { NULL };
 	int status;
 	pid_t pid;
@@ -499,9 +501,9 @@ static void case_arm32(int out, const struct rt_case *c)
 	pid = fork();
 	if (pid == 0) {
 		dup2(out, 1);
-		if (c->prog)
-			install_or_die(out, c->prog, 0);
-		execve(ARM32_PROGRAM, argv, envp);
+		if (prog)
+			install_or_die(out, prog, 0);
+		execve(path, argv, envp);
 		say(out, "execve: %s", strerror(errno));
 		_exit(123);
 	}
@@ -510,6 +512,18 @@ static void case_arm32(int out, const struct rt_case *c)
 		say(out, "arm32 killed by SIG%s", sigabbrev_np(WTERMSIG(status)));
 	else
 		say(out, "arm32 exit %d", WEXITSTATUS(status));
+}
+
+static void case_arm32(int out, const struct rt_case *c)
+{
+	exec_arm32(out, ARM32_PROGRAM, c->prog);
+}
+
+/* The arm32 program's own calls under a filter that accepts the arm ABI
+ * (rt_abi.policy): each decided by arm's numbers. */
+static void case_arm32_abi(int out, const struct rt_case *c)
+{
+	exec_arm32(out, ARM32_ABI_PROGRAM, c->prog);
 }
 #endif
 #if defined(__aarch64__)
@@ -709,6 +723,27 @@ static const struct rt_case cases[] = {
 	CALL("worker-getpid-allowed", "ok", pvf_worker_prog, SYS_getpid, 0),
 	CALL("worker-bind-not-listed", "errno 9 (EBADF)", pvf_worker_prog, SYS_bind, (unsigned long)-1, 0, 0),
 	{ "worker-socket-unfiltered", "ok", case_call_unfiltered, NULL, 0, SYS_socket, { AF_UNIX, SOCK_STREAM, 0 } },
+
+	/* A multi-ABI filter (rt_abi.policy): the native calls as ever. */
+	CALL("abi-native-socket-inet6", "errno 1 (EPERM)", rt_abi_prog, SYS_socket, AF_INET6, SOCK_STREAM, 0),
+	CALL("abi-native-socket-unix", "ok", rt_abi_prog, SYS_socket, AF_UNIX, SOCK_STREAM, 0),
+	CALL("abi-native-connect", "errno 13 (EACCES)", rt_abi_prog, SYS_connect, (unsigned long)-1, 0, 0),
+	CALL("abi-native-getppid", "errno 18 (EXDEV)", rt_abi_prog, SYS_getppid, 0),
+#if defined(__x86_64__)
+	/* i386 getpid is allowed by it (on-bad-arch no longer applies). */
+	{ "abi-i386-int80-getpid", "ok", case_int80, &rt_abi_prog, 0, 0, { 0 } },
+	/* x32-numbered calls reach their own rules (x32 ptrace is 521). */
+	CALL("abi-x32-socket-inet6", "errno 1 (EPERM)", rt_abi_prog, __X32_SYSCALL_BIT | SYS_socket, AF_INET6, SOCK_STREAM, 0),
+	CALL("abi-x32-getppid", "errno 18 (EXDEV)", rt_abi_prog, __X32_SYSCALL_BIT | SYS_getppid, 0),
+	CALL("abi-x32-ptrace", SIGSYS_KILL, rt_abi_prog, __X32_SYSCALL_BIT | 521, 0),
+#endif
+#if defined(__aarch64__)
+	{ "abi-arm32", "arm32 socket-inet6 errno 1\narm32 socket-unix ok\narm32 connect errno 13\n"
+	  "arm32 getppid errno 18\narm32 getpid ok\narm32 killed by SIGSYS",
+	  case_arm32_abi, &rt_abi_prog, 0, 0, { 0 } },
+	/* the same program under a filter that does not accept arm */
+	{ "abi-arm32-not-accepted", "arm32 killed by SIGSYS", case_arm32_abi, &rt_typed_prog, 0, 0, { 0 } },
+#endif
 #if defined(__x86_64__)
 	{ "worker-i386-int80", SIGSYS_KILL, case_int80, &pvf_worker_prog, 0, 0, { 0 } },
 	{ "worker-i386-int80-unfiltered", "ok", case_int80, NULL, 0, 0, { 0 } },
