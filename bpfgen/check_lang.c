@@ -372,11 +372,20 @@ static void source_free(struct source *src)
 
 /* ---- comparing ------------------------------------------------------------ */
 
-static const struct array *find_array(const struct source *src, const char *arch)
+/* Array number I of SRC, and the array of the same architecture and
+ * the same rank among that architecture's arrays in OTHER (one per
+ * architecture in what bpfgen writes; a file may have more). */
+static const struct array *counterpart(const struct source *src, size_t i,
+				       const struct source *other)
 {
-	for (size_t i = 0; i < src->narrays; i++)
-		if (strcmp(src->arrays[i].arch, arch) == 0)
-			return &src->arrays[i];
+	const char *arch = src->arrays[i].arch;
+	size_t rank = 0;
+
+	for (size_t k = 0; k < i; k++)
+		rank += strcmp(src->arrays[k].arch, arch) == 0;
+	for (size_t k = 0; k < other->narrays; k++)
+		if (strcmp(other->arrays[k].arch, arch) == 0 && rank-- == 0)
+			return &other->arrays[k];
 	return NULL;
 }
 
@@ -451,7 +460,7 @@ static int diff_filters(const char *path, const struct source *have,
 {
 	for (size_t i = 0; i < want->narrays; i++) {
 		const struct array *w = &want->arrays[i];
-		const struct array *h = find_array(have, w->arch);
+		const struct array *h = counterpart(want, i, have);
 		size_t n, k, line;
 
 		if (!h) {
@@ -478,7 +487,7 @@ static int diff_filters(const char *path, const struct source *have,
 		return 1;
 	}
 	for (size_t i = 0; i < have->narrays; i++)
-		if (!find_array(want, have->arrays[i].arch)) {
+		if (!counterpart(have, i, want)) {
 			fprintf(out, "%s: differs from what the policy produces: an extra %s "
 				"filter\n", path, have->arrays[i].arch);
 			return 1;
