@@ -2,8 +2,10 @@
 """Live enforcement on a real aarch64 kernel: `make check-aarch64`.
 
 Builds the static aarch64 test program (tests/e2e/helpers/rt_live.c), a
-static 32-bit ARM program, and syscall-record, bpfgen and the program they
-record (tests/e2e/helpers/record_workload.c) static for aarch64, packs them
+static 32-bit ARM program, syscall-record, bpfgen and the program they
+record (tests/e2e/helpers/record_workload.c), and the Go and Rust programs
+that install the filter vendored by bpfgen -f go / -f rust
+(tests/e2e/lang/), all static for aarch64, packs them
 into an initramfs whose /init is the test program, boots Debian's arm64 kernel under qemu-system-aarch64 and
 checks the console: every expected case must print "case NAME: ok".
 
@@ -22,12 +24,15 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
+import langtools  # noqa: E402
 import live_cases  # noqa: E402
 
 QEMU = "qemu-system-aarch64"
 CROSS = "aarch64-linux-gnu-"
 TOOLS = [QEMU, CROSS + "gcc", "arm-linux-gnueabihf-gcc", "apt-get",
-         "apt-cache", "dpkg-deb"]
+         "apt-cache", "dpkg-deb", "go"]
+RUST_TARGET = "aarch64-unknown-linux-gnu"
 BOOT_TIMEOUT = 240  # seconds; a boot takes a few under TCG
 IN_CI = os.environ.get("CI") == "true"
 
@@ -53,6 +58,31 @@ def check_tools():
         raise Unavailable(
             "missing " + ", ".join(missing) +
             " (install them with tools/install-test-deps.sh)")
+
+
+def aarch64_rustc():
+    """A rustc with Rust's standard library for aarch64 (Debian's, with
+    libstd-rust-dev:arm64)."""
+    for rustc in langtools.rustcs():
+        if langtools.rust_sysroot_has(rustc, RUST_TARGET):
+            return rustc
+    raise Unavailable("no rustc with the %s standard library (install "
+                      "libstd-rust-dev:arm64: tools/install-test-deps.sh)" % RUST_TARGET)
+
+
+def build_vendored(build, out):
+    """/vendor_go and /vendor_rust: the test programs of tests/e2e/lang/
+    with the filter bpfgen -f go / -f rust writes, static for aarch64."""
+    bpfgen = os.path.join(build, "bpfgen")
+    work = os.path.join(out, "vendored")
+    shutil.rmtree(work, ignore_errors=True)
+    log("building the vendored Go and Rust programs for aarch64")
+    go = langtools.build_go(bpfgen, build, os.path.join(work, "go"),
+                            os.path.join(out, "vendor_go"), goarch="arm64")
+    rust = langtools.build_rust(bpfgen, os.path.join(work, "rust"),
+                                os.path.join(out, "vendor_rust"), aarch64_rustc(),
+                                target=RUST_TARGET, linker=CROSS + "gcc")
+    return [go, rust]
 
 
 def arm64_kernel_package():
@@ -132,7 +162,8 @@ def cpio_entry(name, mode, data=b"", rdev=(0, 0), ino=1):
     return out
 
 
-# Besides /init and /rt_arm32: syscall-record's cases record, compile and
+# Besides /init, /rt_arm32 and the vendored programs (build_vendored):
+# syscall-record's cases record, compile and
 # enforce inside the VM.
 RECORD_FILES = ["syscall-record", "bpfgen", "record_workload"]
 
@@ -199,6 +230,7 @@ def main():
     out = os.path.join(args.build, "aarch64")
     try:
         check_tools()
+        aarch64_rustc()
         kernel = fetch_kernel(os.path.join(args.build, "aarch64-kernel"))
     except Unavailable as e:
         if IN_CI:
@@ -209,10 +241,11 @@ def main():
     run([args.make, "BUILD=" + args.build, "CROSS_COMPILE=" + CROSS,
          "target-programs", os.path.join(out, "rt_arm32")] +
         [os.path.join(out, f) for f in RECORD_FILES])
+    vendored = build_vendored(args.build, out)
     initrd = os.path.join(out, "initramfs.cpio")
     build_initramfs(initrd, os.path.join(out, "rt_live"),
                     os.path.join(out, "rt_arm32"),
-                    [os.path.join(out, f) for f in RECORD_FILES])
+                    [os.path.join(out, f) for f in RECORD_FILES] + vendored)
     rc, console = boot(kernel, initrd)
     with open(os.path.join(out, "console.log"), "w") as f:
         f.write(console)
