@@ -17,12 +17,8 @@ PACKAGES="
   strace gzip xz-utils tar
   libcapstone-dev binutils
   rustc rustfmt golang-go
-  libstd-rust-dev:arm64
 "
 export DEBIAN_FRONTEND=noninteractive
-# arm64 packages: Rust's standard library for aarch64 (the vendored Rust
-# program of make check-aarch64) and the arm64 kernel it boots.
-dpkg --add-architecture arm64
 apt-get update -q
 # shellcheck disable=SC2086
 apt-get install -y -q --no-install-recommends $PACKAGES

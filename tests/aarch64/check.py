@@ -10,7 +10,8 @@ into an initramfs whose /init is the test program, boots Debian's arm64 kernel u
 checks the console: every expected case must print "case NAME: ok".
 
 The kernel package is fetched with `apt-get download` into
-BUILD/aarch64-kernel/ once and reused. Without qemu, the cross compilers
+BUILD/aarch64-kernel/ once and reused, and so is Rust's standard library
+for aarch64 (libstd-rust-dev:arm64, into BUILD/aarch64-rust/). Without qemu, the cross compilers
 or the kernel package the check says so and skips, except in CI (CI=true),
 where that is a failure.
 """
@@ -60,14 +61,43 @@ def check_tools():
             " (install them with tools/install-test-deps.sh)")
 
 
-def aarch64_rustc():
-    """A rustc with Rust's standard library for aarch64 (Debian's, with
-    libstd-rust-dev:arm64)."""
-    for rustc in langtools.rustcs():
-        if langtools.rust_sysroot_has(rustc, RUST_TARGET):
-            return rustc
-    raise Unavailable("no rustc with the %s standard library (install "
-                      "libstd-rust-dev:arm64: tools/install-test-deps.sh)" % RUST_TARGET)
+def debian_rustc():
+    """Debian's rustc and its package version: Rust's standard library for
+    aarch64 must be the same build."""
+    version = subprocess.run(["dpkg-query", "-W", "-f", "${Version}", "rustc"],
+                             capture_output=True, text=True).stdout.strip()
+    if not version or not os.path.exists("/usr/bin/rustc"):
+        raise Unavailable("Debian's rustc is not installed "
+                          "(tools/install-test-deps.sh installs it)")
+    return "/usr/bin/rustc", version
+
+
+def fetch_rust_std(cache):
+    """A sysroot holding Rust's standard library for aarch64, from the
+    libstd-rust-dev:arm64 package of the installed rustc's version,
+    downloaded into CACHE once and unpacked there: nothing is installed
+    (an arm64 libc on this machine would change what other tests find)."""
+    rustc, version = debian_rustc()
+    root = os.path.join(cache, version)
+    if os.path.isdir(os.path.join(root, "usr", "lib", "rustlib", RUST_TARGET)):
+        return rustc, os.path.join(root, "usr")
+    os.makedirs(cache, exist_ok=True)
+    enable_arm64_packages()
+    pkg = "libstd-rust-dev:arm64=" + version
+    try:
+        run(["apt-get", "download", pkg], cwd=cache)
+    except subprocess.CalledProcessError:
+        raise Unavailable("apt-get download %s failed" % pkg)
+    deb = [f for f in os.listdir(cache) if f.startswith("libstd-rust-dev_")
+           and f.endswith("_arm64.deb")]
+    if len(deb) != 1:
+        raise Unavailable("apt-get download left no single libstd-rust-dev_*_arm64.deb")
+    tmp = root + ".tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    run(["dpkg-deb", "-x", os.path.join(cache, deb[0]), tmp])
+    os.unlink(os.path.join(cache, deb[0]))
+    os.rename(tmp, root)
+    return rustc, os.path.join(root, "usr")
 
 
 def build_vendored(build, out):
@@ -79,9 +109,11 @@ def build_vendored(build, out):
     log("building the vendored Go and Rust programs for aarch64")
     go = langtools.build_go(bpfgen, build, os.path.join(work, "go"),
                             os.path.join(out, "vendor_go"), goarch="arm64")
+    rustc, sysroot = fetch_rust_std(os.path.join(build, "aarch64-rust"))
     rust = langtools.build_rust(bpfgen, os.path.join(work, "rust"),
-                                os.path.join(out, "vendor_rust"), aarch64_rustc(),
-                                target=RUST_TARGET, linker=CROSS + "gcc")
+                                os.path.join(out, "vendor_rust"), rustc,
+                                target=RUST_TARGET, linker=CROSS + "gcc",
+                                sysroot=sysroot)
     return [go, rust]
 
 
@@ -230,8 +262,8 @@ def main():
     out = os.path.join(args.build, "aarch64")
     try:
         check_tools()
-        aarch64_rustc()
         kernel = fetch_kernel(os.path.join(args.build, "aarch64-kernel"))
+        fetch_rust_std(os.path.join(args.build, "aarch64-rust"))
     except Unavailable as e:
         if IN_CI:
             log("FAILED: cannot run in CI: %s" % e)

@@ -44,12 +44,6 @@ def rust_version(rustc):
     return tuple(int(x) for x in out.split()[1].split("-")[0].split(".")[:2])
 
 
-def rust_sysroot_has(rustc, target):
-    sysroot = subprocess.run([rustc, "--print", "sysroot"], capture_output=True,
-                             text=True).stdout.strip()
-    return os.path.isdir(os.path.join(sysroot, "lib", "rustlib", target, "lib"))
-
-
 def go_env(build, goos="linux", goarch="amd64"):
     """Go offline: no module downloads, caches in the build tree."""
     # One cache for every build tree (make check-sanitize's too): it only
@@ -102,10 +96,13 @@ def rust_crate(bpfgen, workdir, policy=POLICY, *extra):
     return workdir
 
 
-def build_rust(bpfgen, workdir, out, rustc, target=None, linker=None):
-    """The Rust test program, with -D warnings; for TARGET static."""
+def build_rust(bpfgen, workdir, out, rustc, target=None, linker=None, sysroot=None):
+    """The Rust test program, with -D warnings; for TARGET static (its
+    standard library in SYSROOT)."""
     rust_crate(bpfgen, workdir)
     cmd = [rustc, "--edition", "2021", "-D", "warnings", "-O"]
+    if sysroot:
+        cmd += ["--sysroot", os.path.abspath(sysroot)]
     if target:
         cmd += ["--target", target, "-C", "target-feature=+crt-static"]
     if linker:
