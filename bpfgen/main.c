@@ -10,20 +10,25 @@
 #include "arch/types.h"
 #include "bpfgen/compile.h"
 #include "bpfgen/emit.h"
+#include "bpfgen/emit_lang.h"
+#include "bpfgen/gopkg.h"
 #include "bpfgen/groups.h"
 #include "bpfgen/policy.h"
 #include "bpfgen/check.h"
+#include "bpfgen/check_lang.h"
 #include "bpfgen/stats.h"
 #include "bpfgen/suggest.h"
 #include "bpfgen/util.h"
 #include "bpfgen/version.h"
 
-enum format { FMT_C, FMT_RAW, FMT_ASM };
+enum format { FMT_C, FMT_RAW, FMT_ASM, FMT_RUST, FMT_GO };
+static const char *const format_names[] = { "c", "raw", "asm", "rust", "go" };
 
 struct cli {
 	const struct arch *archs[8];
 	size_t narchs;
 	enum format format;
+	int format_given;     /* -f was on the command line */
 	const char *name;
 	const char *out;
 	const char *policy;
@@ -41,22 +46,26 @@ struct cli {
 
 static void usage(FILE *f)
 {
-	fputs("usage: bpfgen [-a x86_64|aarch64]... [-f c|raw|asm] [-n NAME] [-o OUT] POLICY\n"
-	      "       bpfgen --check HEADER [same options] POLICY\n"
+	fputs("usage: bpfgen [-a x86_64|aarch64]... [-f c|rust|go|raw|asm] [-n NAME] [-o OUT] POLICY\n"
+	      "       bpfgen --check FILE [same options] POLICY\n"
 	      "\n"
 	      "Compiles a seccomp policy into classic BPF filters.\n"
 	      "  -a, --arch ARCH        target architecture; repeat for several\n"
 	      "                         (default for -f c: x86_64 and aarch64)\n"
-	      "  -f, --format FORMAT    c (header, default), raw (kernel bytes),\n"
+	      "  -f, --format FORMAT    c (header, default), rust (module), go\n"
+	      "                         (package: -o DIR), raw (kernel bytes),\n"
 	      "                         asm (listing); raw and asm take one -a\n"
-	      "  -n, --name NAME        C identifier prefix (default: from POLICY)\n"
-	      "  -o, --output OUT       output file ('-' or none: stdout); written\n"
-	      "                         only when compilation succeeds\n"
+	      "  -n, --name NAME        identifier prefix, Go package name\n"
+	      "                         (default: from POLICY)\n"
+	      "  -o, --output OUT       output file ('-' or none: stdout), for -f go\n"
+	      "                         a directory; written only when compilation\n"
+	      "                         succeeds\n"
 	      "      --log-only         every action except allow becomes log\n"
 	      "      --weights FILE     syscall frequencies (NAME COUNT per line)\n"
 	      "                         to put hot syscalls first in the search\n"
-	      "      --check HEADER     exit 0 if HEADER is exactly what this policy\n"
-	      "                         and these options produce, else show the\n"
+	      "      --check FILE       exit 0 if FILE (a header, Rust module or Go\n"
+	      "                         package) is exactly what this policy and\n"
+	      "                         these options produce, else show the\n"
 	      "                         first difference and exit 1 (2 when it\n"
 	      "                         cannot compare)\n"
 	      "      --stats            print instruction counts per architecture\n"
@@ -149,15 +158,12 @@ static int describe(const struct cli *c, const char *name)
 
 static int parse_format(const char *s, enum format *f)
 {
-	if (strcmp(s, "c") == 0)
-		*f = FMT_C;
-	else if (strcmp(s, "raw") == 0)
-		*f = FMT_RAW;
-	else if (strcmp(s, "asm") == 0)
-		*f = FMT_ASM;
-	else
-		return -1;
-	return 0;
+	for (size_t i = 0; i < sizeof(format_names) / sizeof(format_names[0]); i++)
+		if (strcmp(s, format_names[i]) == 0) {
+			*f = (enum format)i;
+			return 0;
+		}
+	return -1;
 }
 
 static int valid_c_name(const char *s)
@@ -219,15 +225,15 @@ static int add_arch(struct cli *c, const char *name)
 /* Options as the output records them: canonical, in a fixed order. */
 static void describe_options(struct cli *c)
 {
-	static const char *const fmt[] = { "c", "raw", "asm" };
 	size_t n = 0;
 
 	for (size_t i = 0; i < c->narchs; i++)
 		n += (size_t)snprintf(c->options + n, sizeof(c->options) - n, "-a %s ",
 				      c->archs[i]->name);
 	n += (size_t)snprintf(c->options + n, sizeof(c->options) - n, "-f %s",
-			      fmt[c->format]);
-	if (c->format == FMT_C && n < sizeof(c->options))
+			      format_names[c->format]);
+	if ((c->format == FMT_C || c->format == FMT_RUST || c->format == FMT_GO) &&
+	    n < sizeof(c->options))
 		n += (size_t)snprintf(c->options + n, sizeof(c->options) - n, " -n %s",
 				      c->name);
 	if (c->copts.log_only && n < sizeof(c->options))
@@ -263,6 +269,81 @@ static int warning_option(struct cli *c, const char *arg)
 		c->wdisabled |= 1u << w;
 	else
 		c->wdisabled &= ~(1u << w);
+	return 0;
+}
+
+static const char *format_what(enum format f)
+{
+	switch (f) {
+	case FMT_C: return "a C header (-f c)";
+	case FMT_RUST: return "a Rust module (-f rust)";
+	case FMT_GO: return "a Go package (-f go)";
+	default: return "raw bytes or a listing";
+	}
+}
+
+/* --check FILE: what FILE is decides the format (-f, if given, must say
+ * the same). A directory is a Go package; a file says on its first line
+ * what wrote it. */
+static int check_format(struct cli *c)
+{
+	static const enum format of_source[] = {
+		[SOURCE_C] = FMT_C, [SOURCE_RUST] = FMT_RUST, [SOURCE_GO] = FMT_GO,
+	};
+	enum source_format src;
+	char *text;
+	size_t len;
+	enum format f;
+
+	if (c->format_given && c->format != FMT_C && c->format != FMT_RUST &&
+	    c->format != FMT_GO) {
+		fprintf(stderr, "bpfgen: --check compares what -f c, rust or go wrote, "
+			"not -f %s\n", format_names[c->format]);
+		return -1;
+	}
+	if (read_file(c->check, 64u << 20, &text, &len) < 0) {
+		if (errno != EISDIR) {
+			fprintf(stderr, "bpfgen: cannot read '%s': %s\n", c->check,
+				strerror(errno));
+			return -1;
+		}
+		src = SOURCE_GO;
+	} else {
+		src = source_format(text, len);
+		free(text);
+		if (src == SOURCE_UNKNOWN) {
+			fprintf(stderr, "bpfgen: '%s' was not written by bpfgen -f c, rust or go "
+				"(its first line does not say so)\n", c->check);
+			return -1;
+		}
+	}
+	f = of_source[src];
+	if (c->format_given && c->format != f) {
+		fprintf(stderr, "bpfgen: --check: '%s' is %s, not what -f %s writes\n",
+			c->check, format_what(f), format_names[c->format]);
+		return -1;
+	}
+	c->format = f;
+	return 0;
+}
+
+/* -f rust and -f go: architectures they can select, and for Go an output
+ * directory. */
+static int lang_options(const struct cli *c)
+{
+	if (c->format != FMT_RUST && c->format != FMT_GO)
+		return 0;
+	for (size_t i = 0; i < c->narchs; i++)
+		if (!lang_has_arch(c->archs[i])) {
+			fprintf(stderr, "bpfgen: -f %s has no %s target; use -a x86_64 or "
+				"-a aarch64\n", format_names[c->format], c->archs[i]->name);
+			return -1;
+		}
+	if (c->format == FMT_GO && !c->check && (!c->out || strcmp(c->out, "-") == 0)) {
+		fprintf(stderr, "bpfgen: -f go writes a package, several files: "
+			"give -o DIRECTORY\n");
+		return -1;
+	}
 	return 0;
 }
 
@@ -302,9 +383,11 @@ static int parse_args(struct cli *c, int argc, char **argv)
 			break;
 		case 'f':
 			if (parse_format(optarg, &c->format) < 0) {
-				fprintf(stderr, "bpfgen: unknown format '%s' (use c, raw or asm)\n", optarg);
+				fprintf(stderr, "bpfgen: unknown format '%s' (use c, rust, go, raw or asm)\n",
+					optarg);
 				return -1;
 			}
+			c->format_given = 1;
 			break;
 		case 'n':
 			if (!valid_c_name(optarg)) {
@@ -361,26 +444,32 @@ static int parse_args(struct cli *c, int argc, char **argv)
 				c->archs[c->narchs++] = arch_targets[i];
 		return 0;
 	}
+	if (c->check && check_format(c) < 0)
+		return -1;
 	if (c->narchs == 0) {
-		if (c->format != FMT_C) {
+		if (c->format == FMT_RAW || c->format == FMT_ASM) {
 			fprintf(stderr, "bpfgen: -f %s needs exactly one -a ARCH\n",
 				c->format == FMT_RAW ? "raw" : "asm");
 			return -1;
 		}
 		for (size_t i = 0; i < arch_ntargets; i++)
-			c->archs[c->narchs++] = arch_targets[i];
+			if (c->format == FMT_C || lang_has_arch(arch_targets[i]))
+				c->archs[c->narchs++] = arch_targets[i];
 	}
-	if (c->format != FMT_C && c->narchs != 1) {
+	if ((c->format == FMT_RAW || c->format == FMT_ASM) && c->narchs != 1) {
 		fprintf(stderr, "bpfgen: -f %s takes exactly one -a ARCH\n",
 			c->format == FMT_RAW ? "raw" : "asm");
 		return -1;
 	}
-	if (c->check && c->format != FMT_C) {
-		fprintf(stderr, "bpfgen: --check compares C headers; drop -f\n");
+	if (lang_options(c) < 0)
 		return -1;
-	}
 	if (!c->name)
 		default_name(c);
+	if (c->format == FMT_GO && !lang_go_package_ok(c->name)) {
+		fprintf(stderr, "bpfgen: -f go: '%s' cannot name a Go package; give -n NAME\n",
+			c->name);
+		return -1;
+	}
 	describe_options(c);
 	return 0;
 }
@@ -415,12 +504,18 @@ static void emit(FILE *f, const struct cli *c, const struct program *progs)
 	case FMT_C: emit_c(f, progs, c->narchs, &info); break;
 	case FMT_RAW: emit_raw(f, &progs[0]); break;
 	case FMT_ASM: emit_asm(f, &progs[0], &info); break;
+	case FMT_RUST: emit_rust(f, progs, c->narchs, &info); break;
+	case FMT_GO: break;     /* several files: gopkg_write */
 	}
 }
 
 static int write_output(const struct cli *c, const struct program *progs)
 {
+	struct emit_info info = { c->policy, c->name, c->options };
 	struct outfile o;
+
+	if (c->format == FMT_GO)
+		return gopkg_write(c->out, progs, c->narchs, &info);
 
 	if (out_open(&o, c->out) < 0) {
 		fprintf(stderr, "bpfgen: cannot create '%s': %s\n", c->out, strerror(errno));
@@ -435,14 +530,19 @@ static int write_output(const struct cli *c, const struct program *progs)
 	return 0;
 }
 
-/* --check: regenerate in memory and compare with the vendored header. */
+/* --check: regenerate in memory and compare with the vendored header,
+ * Rust module or Go package. */
 static int check_header(const struct cli *c, const struct program *progs)
 {
+	struct emit_info info = { c->policy, c->name, c->options };
 	char *want = NULL, *have = NULL;
 	size_t want_len = 0, have_len = 0;
-	FILE *mem = open_memstream(&want, &want_len);
+	FILE *mem;
 	int rc;
 
+	if (c->format == FMT_GO)
+		return gopkg_check(c->check, progs, c->narchs, &info, stdout);
+	mem = open_memstream(&want, &want_len);
 	if (!mem) {
 		perror("bpfgen: open_memstream");
 		return -1;
@@ -454,7 +554,10 @@ static int check_header(const struct cli *c, const struct program *progs)
 		free(want);
 		return -1;
 	}
-	rc = header_diff(c->check, have, have_len, want, want_len, stdout);
+	if (c->format == FMT_RUST)
+		rc = source_diff(c->check, SOURCE_RUST, have, have_len, want, want_len, stdout);
+	else
+		rc = header_diff(c->check, have, have_len, want, want_len, stdout);
 	free(want);
 	free(have);
 	return rc;

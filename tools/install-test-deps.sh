@@ -16,6 +16,7 @@ PACKAGES="
   pkg-config groff-base
   strace gzip xz-utils tar
   libcapstone-dev binutils
+  rustc rustfmt golang-go
 "
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q

@@ -2,13 +2,16 @@
 """Live enforcement on a real aarch64 kernel: `make check-aarch64`.
 
 Builds the static aarch64 test program (tests/e2e/helpers/rt_live.c), a
-static 32-bit ARM program, and syscall-record, bpfgen and the program they
-record (tests/e2e/helpers/record_workload.c) static for aarch64, packs them
+static 32-bit ARM program, syscall-record, bpfgen and the program they
+record (tests/e2e/helpers/record_workload.c), and the Go and Rust programs
+that install the filter vendored by bpfgen -f go / -f rust
+(tests/e2e/lang/), all static for aarch64, packs them
 into an initramfs whose /init is the test program, boots Debian's arm64 kernel under qemu-system-aarch64 and
 checks the console: every expected case must print "case NAME: ok".
 
 The kernel package is fetched with `apt-get download` into
-BUILD/aarch64-kernel/ once and reused. Without qemu, the cross compilers
+BUILD/aarch64-kernel/ once and reused, and so is Rust's standard library
+for aarch64 (libstd-rust-dev:arm64, into BUILD/aarch64-rust/). Without qemu, the cross compilers
 or the kernel package the check says so and skips, except in CI (CI=true),
 where that is a failure.
 """
@@ -22,12 +25,15 @@ import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
+import langtools  # noqa: E402
 import live_cases  # noqa: E402
 
 QEMU = "qemu-system-aarch64"
 CROSS = "aarch64-linux-gnu-"
 TOOLS = [QEMU, CROSS + "gcc", "arm-linux-gnueabihf-gcc", "apt-get",
-         "apt-cache", "dpkg-deb"]
+         "apt-cache", "dpkg-deb", "go"]
+RUST_TARGET = "aarch64-unknown-linux-gnu"
 BOOT_TIMEOUT = 240  # seconds; a boot takes a few under TCG
 IN_CI = os.environ.get("CI") == "true"
 
@@ -53,6 +59,62 @@ def check_tools():
         raise Unavailable(
             "missing " + ", ".join(missing) +
             " (install them with tools/install-test-deps.sh)")
+
+
+def debian_rustc():
+    """Debian's rustc and its package version: Rust's standard library for
+    aarch64 must be the same build."""
+    version = subprocess.run(["dpkg-query", "-W", "-f", "${Version}", "rustc"],
+                             capture_output=True, text=True).stdout.strip()
+    if not version or not os.path.exists("/usr/bin/rustc"):
+        raise Unavailable("Debian's rustc is not installed "
+                          "(tools/install-test-deps.sh installs it)")
+    return "/usr/bin/rustc", version
+
+
+def fetch_rust_std(cache):
+    """A sysroot holding Rust's standard library for aarch64, from the
+    libstd-rust-dev:arm64 package of the installed rustc's version,
+    downloaded into CACHE once and unpacked there: nothing is installed
+    (an arm64 libc on this machine would change what other tests find)."""
+    rustc, version = debian_rustc()
+    root = os.path.join(cache, version)
+    if os.path.isdir(os.path.join(root, "usr", "lib", "rustlib", RUST_TARGET)):
+        return rustc, os.path.join(root, "usr")
+    os.makedirs(cache, exist_ok=True)
+    enable_arm64_packages()
+    pkg = "libstd-rust-dev:arm64=" + version
+    try:
+        run(["apt-get", "download", pkg], cwd=cache)
+    except subprocess.CalledProcessError:
+        raise Unavailable("apt-get download %s failed" % pkg)
+    deb = [f for f in os.listdir(cache) if f.startswith("libstd-rust-dev_")
+           and f.endswith("_arm64.deb")]
+    if len(deb) != 1:
+        raise Unavailable("apt-get download left no single libstd-rust-dev_*_arm64.deb")
+    tmp = root + ".tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    run(["dpkg-deb", "-x", os.path.join(cache, deb[0]), tmp])
+    os.unlink(os.path.join(cache, deb[0]))
+    os.rename(tmp, root)
+    return rustc, os.path.join(root, "usr")
+
+
+def build_vendored(build, out):
+    """/vendor_go and /vendor_rust: the test programs of tests/e2e/lang/
+    with the filter bpfgen -f go / -f rust writes, static for aarch64."""
+    bpfgen = os.path.join(build, "bpfgen")
+    work = os.path.join(out, "vendored")
+    shutil.rmtree(work, ignore_errors=True)
+    log("building the vendored Go and Rust programs for aarch64")
+    go = langtools.build_go(bpfgen, build, os.path.join(work, "go"),
+                            os.path.join(out, "vendor_go"), goarch="arm64")
+    rustc, sysroot = fetch_rust_std(os.path.join(build, "aarch64-rust"))
+    rust = langtools.build_rust(bpfgen, os.path.join(work, "rust"),
+                                os.path.join(out, "vendor_rust"), rustc,
+                                target=RUST_TARGET, linker=CROSS + "gcc",
+                                sysroot=sysroot)
+    return [go, rust]
 
 
 def arm64_kernel_package():
@@ -132,7 +194,8 @@ def cpio_entry(name, mode, data=b"", rdev=(0, 0), ino=1):
     return out
 
 
-# Besides /init and /rt_arm32: syscall-record's cases record, compile and
+# Besides /init, /rt_arm32 and the vendored programs (build_vendored):
+# syscall-record's cases record, compile and
 # enforce inside the VM.
 RECORD_FILES = ["syscall-record", "bpfgen", "record_workload"]
 # The armhf program a multi-ABI filter decides (rt_live's abi-arm32).
@@ -202,6 +265,7 @@ def main():
     try:
         check_tools()
         kernel = fetch_kernel(os.path.join(args.build, "aarch64-kernel"))
+        fetch_rust_std(os.path.join(args.build, "aarch64-rust"))
     except Unavailable as e:
         if IN_CI:
             log("FAILED: cannot run in CI: %s" % e)
@@ -211,10 +275,11 @@ def main():
     run([args.make, "BUILD=" + args.build, "CROSS_COMPILE=" + CROSS,
          "target-programs", os.path.join(out, "rt_arm32")] +
         [os.path.join(out, f) for f in RECORD_FILES + ARM32_FILES])
+    vendored = build_vendored(args.build, out)
     initrd = os.path.join(out, "initramfs.cpio")
     build_initramfs(initrd, os.path.join(out, "rt_live"),
                     os.path.join(out, "rt_arm32"),
-                    [os.path.join(out, f) for f in RECORD_FILES + ARM32_FILES])
+                    [os.path.join(out, f) for f in RECORD_FILES + ARM32_FILES] + vendored)
     rc, console = boot(kernel, initrd)
     with open(os.path.join(out, "console.log"), "w") as f:
         f.write(console)

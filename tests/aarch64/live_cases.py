@@ -55,4 +55,8 @@ AARCH64 = COMMON + [
     # calls are reported as a foreign ABI
     "record-workload", "record-enforce-workload", "record-enforce-extra-killed",
     "record-arm32-foreign",
+    # the filter vendored into Go and Rust (bpfgen -f go, -f rust), installed
+    # by the package's own install on every thread of the program
+    "vendored-go-tsync", "vendored-go-kill",
+    "vendored-rust-tsync", "vendored-rust-kill",
 ]

@@ -649,6 +649,78 @@ static void case_record_arm32(int out, const struct rt_case *c)
 	else
 		say(out, "ok");
 }
+
+/* ---- the vendored programs (tests/e2e/lang/, built static by check.py
+ * as /vendor_go and /vendor_rust): each installs the filter bpfgen -f go
+ * or -f rust wrote from tests/e2e/policies/vendor.policy through the
+ * package's own install, with threads already running. The verdict is
+ * the same as tests/e2e/test_vendor.py's on x86_64 (langtools.py). ---- */
+
+#define VENDOR_OPEN "getpgid ok, getpriority(PRIO_USER) ok, getpriority(PRIO_PROCESS) ok"
+#define VENDOR_BLOCKED "getpgid errno 18, getpriority(PRIO_USER) errno 15, " \
+		       "getpriority(PRIO_PROCESS) ok"
+#define VENDOR_THREADS 5    /* the installer and 4 more */
+
+static void read_all(int fd, char *buf, size_t n);
+
+/* The number of lines of TEXT that start with "installer: " or "thread "
+ * and end with ": " WHAT. */
+static int count_threads(const char *text, const char *what)
+{
+	int n = 0;
+
+	for (const char *l = text; *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : l + strlen(l)) {
+		const char *end = strchr(l, '\n');
+		size_t len = end ? (size_t)(end - l) : strlen(l), w = strlen(what);
+
+		if ((strncmp(l, "installer: ", 11) == 0 || strncmp(l, "thread ", 7) == 0) &&
+		    len > w + 2 && strncmp(l + len - w - 2, ": ", 2) == 0 &&
+		    strncmp(l + len - w, what, w) == 0)
+			n++;
+	}
+	return n;
+}
+
+/* c->nr: 0 the Go program, 1 the Rust one; c->flags: 0 "tsync", 1 "kill". */
+static void case_vendored(int out, const struct rt_case *c)
+{
+	static char text[16384];
+	char *argv[] = { c->nr ? "/vendor_rust" : "/vendor_go",
+			 c->flags ? "kill" : "tsync", NULL };
+	char *envp[] = { NULL };
+	int p[2], status, blocked;
+	pid_t pid;
+
+	alarm(120);          /* the Go runtime starts slowly under TCG */
+	if (pipe(p) != 0 || (pid = fork()) < 0) {
+		say(out, "cannot fork: %s", strerror(errno));
+		return;
+	}
+	if (pid == 0) {
+		dup2(p[1], 1);
+		dup2(p[1], 2);
+		execve(argv[0], argv, envp);
+		_exit(127);
+	}
+	close(p[1]);
+	read_all(p[0], text, sizeof(text));
+	close(p[0]);
+	waitpid(pid, &status, 0);
+	blocked = count_threads(text, VENDOR_BLOCKED);
+	if (!strstr(text, "threads: 5 distinct\n") || !strstr(text, "before: " VENDOR_OPEN "\n")) {
+		say(out, "unexpected output: %.150s", text);
+		return;
+	}
+	if (strstr(text, "socket returned")) {
+		say(out, "socket was not killed");
+		return;
+	}
+	say(out, "%d of %d threads filtered; ", blocked, VENDOR_THREADS);
+	if (WIFSIGNALED(status))
+		say(out, "killed by SIG%s", sigabbrev_np(WTERMSIG(status)));
+	else
+		say(out, "exit %d", WEXITSTATUS(status));
+}
 #endif
 
 /* ---- the case table ---- */
@@ -758,6 +830,14 @@ static const struct rt_case cases[] = {
 	{ "record-enforce-extra-killed", "workload killed by SIGSYS", case_record_enforce,
 	  NULL, 0, 1, { 0 } },
 	{ "record-arm32-foreign", "ok", case_record_arm32, NULL, 0, 0, { 0 } },
+	/* The filter vendored into Go and Rust, installed on every thread. */
+	{ "vendored-go-tsync", "5 of 5 threads filtered; exit 0", case_vendored, NULL, 0, 0, { 0 } },
+	{ "vendored-go-kill", "5 of 5 threads filtered; killed by SIGSYS", case_vendored,
+	  NULL, 1, 0, { 0 } },
+	{ "vendored-rust-tsync", "5 of 5 threads filtered; exit 0", case_vendored,
+	  NULL, 0, 1, { 0 } },
+	{ "vendored-rust-kill", "5 of 5 threads filtered; killed by SIGSYS", case_vendored,
+	  NULL, 1, 1, { 0 } },
 #endif
 
 	/* TSYNC in a process that already has threads. */
