@@ -689,6 +689,10 @@ static int compile_import(struct cli *c, const char *src, size_t len,
 					     &d) == 0;
 		fclose(d.out);
 		annotate(&res[i], buf);
+		if (buf && strstr(buf, "[-Warg64]") && !c->imp.typed)
+			fprintf(stderr, "%s: note: runc compares whole registers, hence "
+				"arg64(): --typed compares what the kernel reads instead\n",
+				c->policy);
 		free(buf);
 		diag->warnings += d.warnings;
 		diag->errors += d.errors;

@@ -334,6 +334,9 @@ static void remember_typed(struct writer *w, const struct irule *r, const char *
 {
 	if (!w->o->typed || r->nconds == 0)
 		return;
+	/* A 64-bit unsigned parameter is compared as runc compares it. */
+	if (q && (q->is_pointer || (q->width == 64 && !q->is_signed)))
+		return;
 	if (q) {
 		struct typed_note *n;
 
