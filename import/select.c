@@ -155,14 +155,15 @@ static int kernel_at_least(const struct host *h, unsigned major, unsigned minor)
 
 static const char *list_of(const struct istr *v, size_t n, struct arena *a)
 {
-	char buf[512];
-	size_t len = 0;
+	size_t len = 1, at = 0;
+	char *buf;
 
-	buf[0] = '\0';
-	for (size_t i = 0; i < n && len < sizeof(buf); i++)
-		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%s",
-					i ? ", " : "", v[i].s);
-	return ar_strdup(a, buf);
+	for (size_t i = 0; i < n; i++)
+		len += strlen(v[i].s) + 2;
+	buf = ar_alloc(a, len);
+	for (size_t i = 0; i < n; i++)
+		at += (size_t)sprintf(buf + at, "%s%s", i ? ", " : "", v[i].s);
+	return buf;
 }
 
 /* Why moby leaves rule S out on host H (in moby's order of checks), or
@@ -889,6 +890,7 @@ int plan_build(const struct iprofile *p, const struct arch *target,
 
 			*one = names[i];
 			decided[m[0] == 'i'] = (long)e;
+			push(&hoist, IT_BLANK, NULL, NULL);
 			push(&hoist, IT_COMMENT, s->path, ar_printf(a, "%s: a rule without "
 			     "conditions decides every %s call, whatever the rules on the "
 			     "calls it multiplexes say (libseccomp): so it comes first", m, m));
@@ -943,6 +945,10 @@ int plan_build(const struct iprofile *p, const struct arch *target,
 				"architectures the profile lists (not %s), and on-newer "
 				"covers every accepted ABI or none", abi_list(plan, a),
 				scmp_native(target));
+		else
+			push(&plan->head, IT_COMMENT, plan->arch_path, ar_printf(a,
+			     "no on-newer: the profile lists no architecture for %s, and "
+			     "runc's -ENOSYS stub covers only those listed", target->name));
 	}
 	if (plan->dropped_abis)
 		summary(plan, a, "%s: not accepted (--abi native): their calls get "

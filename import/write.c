@@ -79,7 +79,7 @@ static void put_comment_text(struct text *t, const char *s)
 	char buf[8];
 	size_t n = 0;
 
-	for (; *s && n < 400; s++, n++) {
+	for (; *s && n < 4000; s++, n++) {
 		unsigned char c = (unsigned char)*s;
 
 		if (c < 0x20 || c == 0x7f) {
@@ -95,6 +95,7 @@ static void put_comment_text(struct text *t, const char *s)
 		put(t, "...");
 }
 
+/* "# PATH: TEXT", TEXT wrapped at spaces into "#   ..." lines. */
 static void comment(struct text *t, const char *path, const char *text)
 {
 	put(t, "# ");
@@ -102,8 +103,22 @@ static void comment(struct text *t, const char *path, const char *text)
 		put_comment_text(t, path);
 	if (path && text)
 		put(t, ": ");
-	if (text)
-		put_comment_text(t, text);
+	for (int first = 1; text && *text; first = 0) {
+		size_t word = strcspn(text, " ");
+		char *w = strndup(text, word);
+
+		if (!w) {
+			fputs("bpfgen: out of memory\n", stderr);
+			exit(2);
+		}
+		if (!first)
+			put(t, t->col > 12 && t->col + 1 + (int)word > WIDTH ? "\n#   " : " ");
+		put_comment_text(t, w);
+		free(w);
+		text += word;
+		while (*text == ' ')
+			text++;
+	}
 	put(t, "\n");
 }
 
@@ -468,6 +483,12 @@ static void header(struct writer *w, const char *file)
 			putf(t, ", %s", p->abis[i]->name);
 		put(t, "\n");
 	}
+	if (w->o->socketcall_open) {
+		comment(t, NULL, "--socketcall fail-open: on i386, an allow rule with "
+			"conditions lets socketcall(SYS_<CALL>) through unchecked, as "
+			"runc does (its conditions cannot be checked there: bypassable)");
+		put(t, "socketcall fail-open\n");
+	}
 	if (p->stub) {
 		comment(t, NULL, "runc's -ENOSYS stub (patchbpf): on each ABI, numbers "
 			"above the largest any rule names");
@@ -475,7 +496,6 @@ static void header(struct writer *w, const char *file)
 		put(t, " errno(ENOSYS)\n");
 	}
 	write_items(w, &p->head);
-	put(t, "\n");
 }
 
 /* The per-ABI summary of where the result differs from runc on purpose. */
