@@ -225,7 +225,7 @@ static int pick_arches(const struct iprofile *p, const struct arch *t,
 {
 	const struct istr *list = p->archs;
 	size_t n = p->narchs, i;
-	int want[4] = { 0 };
+	int want[4] = { 0 }, dropped[4] = { 0 };
 	const char *const *abis = target_abis(t);
 
 	if (p->narchs && p->narchmap) {
@@ -274,17 +274,22 @@ static int pick_arches(const struct iprofile *p, const struct arch *t,
 			push(&plan->head, IT_COMMENT, list[i].path,
 			     ar_printf(a, "%s: left out (--abi native): its calls get "
 				       "on-bad-arch", s->name));
-			plan->dropped_abis = plan->dropped_abis ?
-				ar_printf(a, "%s, %s", plan->dropped_abis, s->abi) : s->abi;
+			for (size_t k = 0; abis[k]; k++)
+				if (strcmp(abis[k], s->abi) == 0)
+					dropped[k] = 1;
 			continue;
 		}
 		for (size_t k = 0; abis[k]; k++)
 			if (strcmp(abis[k], s->abi) == 0)
 				want[k] = 1;
 	}
-	for (size_t k = 0; abis[k]; k++)
+	for (size_t k = 0; abis[k]; k++) {
 		if (want[k])
 			plan->abis[plan->nabis++] = arch_by_name(abis[k]);
+		if (dropped[k])
+			plan->dropped_abis = plan->dropped_abis ?
+				ar_printf(a, "%s, %s", plan->dropped_abis, abis[k]) : abis[k];
+	}
 	return 0;
 }
 
