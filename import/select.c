@@ -247,7 +247,8 @@ static int pick_arches(const struct iprofile *p, const struct arch *t,
 				continue;
 			all = ar_alloc(a, (m->nsubs + 1) * sizeof(*all));
 			all[0] = m->arch;
-			memcpy(all + 1, m->subs, m->nsubs * sizeof(*all));
+			if (m->nsubs)
+				memcpy(all + 1, m->subs, m->nsubs * sizeof(*all));
 			list = all;
 			n = m->nsubs + 1;
 			plan->arch_path = m->path;
