@@ -276,7 +276,8 @@ uninstall:
 # and with libseccomp (python3-seccomp, optimize 1 and 2) for x86_64 and
 # aarch64, counts instructions in bpfsim, times compilation, measures one
 # argument-dependent syscall's latency live, syscall-record's overhead
-# against strace -f, and prints the table.
+# against strace -f, and prints the table; then syscall-scan's numbers, and
+# the container profiles imported next to runc's libseccomp filters.
 # Not part of `make test`; `make bench-smoke` is a quick run of the same.
 BENCH_PY := /usr/bin/python3 bench/bench.py --build $(BUILD)
 
@@ -296,9 +297,11 @@ BENCH_DEPS := $(BUILD)/bpfgen $(BUILD)/bpfsim $(BUILD)/bpfdis \
 bench: $(BENCH_DEPS) $(BUILD)/syscall-scan
 	$(BENCH_PY) --json $(BUILD)/bench/results.json
 	/usr/bin/python3 bench/scan_bench.py --build $(BUILD) --json $(BUILD)/bench/scan.json
+	/usr/bin/python3 bench/import_bench.py --build $(BUILD) --json $(BUILD)/bench/import.json
 
 bench-smoke: $(BENCH_DEPS)
 	$(BENCH_PY) --quick
+	/usr/bin/python3 bench/import_bench.py --build $(BUILD)
 
 # ---- Assurance: fuzzing and the long differential campaign (issue 5) ------
 # libFuzzer harnesses tests/fuzz/fuzz_NAME.c -> build/fuzz/fuzz_NAME, built
