@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "arch/types.h"
 #include "bpfgen/compile.h"
@@ -423,7 +424,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
 			break;
 		case 'f':
 			if (parse_format(optarg, &c->format) < 0) {
-				fprintf(stderr, "bpfgen: unknown format '%s' (use c, raw or asm)\n", optarg);
+				fprintf(stderr, "bpfgen: unknown format '%s' (use c, raw, asm or policy)\n", optarg);
 				return -1;
 			}
 			break;
@@ -603,6 +604,13 @@ static int check_header(const struct cli *c, const struct program *progs)
 	return rc;
 }
 
+static int regular_file(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
 /* -f policy: the imported text, written like any output. */
 static int write_text(const struct cli *c, const struct import_result *r)
 {
@@ -732,8 +740,10 @@ int main(int argc, char **argv)
 		status = 2;
 	diag.disabled = c.wdisabled;
 	diag.werror = c.werror;
-	/* A container profile is JSON; a policy never starts with '{'. */
-	imported = read_file(c.policy, 64u << 20, &src, &len) == 0 &&
+	/* A container profile is JSON; a policy never starts with '{'. Only
+	 * a regular file is read to tell (a FIFO can be read once). */
+	imported = (regular_file(c.policy) || c.imp.from != IMPORT_DETECT) &&
+		   read_file(c.policy, 64u << 20, &src, &len) == 0 &&
 		   (import_is_json(src, len) || c.imp.from != IMPORT_DETECT);
 	if (!imported && (c.imp_option || c.format == FMT_POLICY)) {
 		fprintf(stderr, "bpfgen: %s is for container profiles (JSON); '%s' is a "
