@@ -247,6 +247,7 @@ int import_profile(const char *path, const char *json, size_t len,
 {
 	struct idiag d;
 	size_t done = 0;
+	int failed = 0;
 
 	memset(&d, 0, sizeof(d));
 	d.out = diag;
@@ -257,11 +258,12 @@ int import_profile(const char *path, const char *json, size_t len,
 		int rc = import_one(path, json, len, targets[done], o, &out[done], &d);
 
 		if (rc < 0 || d.errors) {
+			failed = 1;
 			done++;
 			break;
 		}
 	}
-	if (d.errors) {
+	if (failed) {
 		while (done > 0)
 			import_result_free(&out[--done]);
 		idiag_free(&d);

@@ -730,7 +730,13 @@ int plan_build(const struct iprofile *p, const struct arch *target,
 	memset(plan, 0, sizeof(*plan));
 	plan->profile = p;
 	plan->target = target;
-	plan->host = h.arch = o->host_arch ? o->host_arch : import_target_host(target);
+	if (o->host_arch && !import_host_target(o->host_arch)) {
+		idiag_error(d, NULL, "no host is called '%s' (amd64 or arm64)", o->host_arch);
+		return -1;
+	}
+	/* moby's name of the host ("x86_64" given is "amd64"). */
+	plan->host = h.arch = import_target_host(o->host_arch ?
+						 import_host_target(o->host_arch) : target);
 	if (default_action(p, plan, d) < 0 || pick_arches(p, target, o, plan, a, d) < 0 ||
 	    flags_and_listener(p, plan, a, d) < 0)
 		return -1;

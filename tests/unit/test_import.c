@@ -107,8 +107,8 @@ Test(import, includes_and_excludes_on_the_host_architecture)
 	has(a.text, "# $.syscalls[0]: left out: includes.arches (amd64, x32) does not name arm64\n");
 	has(a.text, "# $.syscalls[1]\nallow: clock_gettime\n");
 	has(a.text, "# $.syscalls[2]\nallow: getpid\n");
-	/* --host-arch picks what moby compares. */
-	o.host_arch = "arm64";
+	/* --host-arch picks what moby compares ("aarch64" is "arm64"). */
+	o.host_arch = "aarch64";
 	run_free(&x);
 	x = import_with(json, "aarch64", &o);
 	cr_assert_str_eq(x.text, a.text);
