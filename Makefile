@@ -27,10 +27,12 @@ TOOLS    := $(addprefix $(BUILD)/,$(notdir $(PROGRAMS)))
 # Library code: arch/ (architectures, generated tables), bpf/ (the BPF
 # machine the compiler and the tools share: seccomp's encodings, the
 # emulator and checker, assembler, disassembler), bpfgen/ (the compiler
-# but its main.c) and every other .c file of a tools/ subsystem. Arrows go
-# one way: tools/ -> bpfgen/ -> bpf/ -> arch/.
+# but its main.c), import/ (container profiles to policy text, through
+# json-c) and every other .c file of a tools/ subsystem. Arrows go one
+# way: tools/ -> bpfgen/ -> bpf/ -> arch/, and bpfgen/main.c -> import/ ->
+# arch/.
 LIB_SRC := $(wildcard arch/*.c) $(wildcard bpf/*.c) \
-           $(filter-out bpfgen/main.c,$(wildcard bpfgen/*.c)) \
+           $(filter-out bpfgen/main.c,$(wildcard bpfgen/*.c)) $(wildcard import/*.c) \
            $(filter-out $(PROGRAMS:%=%.c),$(wildcard tools/audit/*.c tools/diff/*.c tools/bpf/*.c tools/record/*.c))
 # syscall-record's supervisor installs its filter through the runtime.
 LIB_SRC += runtime/bpfrt.c
@@ -57,8 +59,9 @@ $(LIB): $(LIB_OBJ)
 	rm -f $@
 	$(AR) rcs $@ $^
 
+# bpfgen reads container profiles (JSON) through json-c.
 $(BUILD)/bpfgen: $(BUILD)/obj/bpfgen/main.o $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -ljson-c
 
 define program
 $(BUILD)/$(notdir $(1)): $(BUILD)/obj/$(1).o $(LIB)
@@ -167,7 +170,7 @@ $(TARGET_DIR)/demo: tools/demo/demo.c $(RT_DEPS)
 # static, without json-c (--json says so).
 TARGET_LIB_SRC := $(wildcard arch/*.c) $(wildcard bpf/*.c) \
                   $(filter-out bpfgen/main.c,$(wildcard bpfgen/*.c))
-TARGET_LIB_HDR := $(wildcard arch/*.h bpf/*.h bpfgen/*.h tools/record/*.h)
+TARGET_LIB_HDR := $(wildcard arch/*.h bpf/*.h bpfgen/*.h tools/record/*.h import/*.h)
 RECORD_SRC     := $(filter-out tools/record/record_json.c,$(wildcard tools/record/*.c))
 RECORD_TARGETS := $(TARGET_DIR)/syscall-record $(TARGET_DIR)/bpfgen \
                   $(TARGET_DIR)/record_workload
@@ -177,9 +180,11 @@ $(TARGET_DIR)/syscall-record: $(RECORD_SRC) $(TARGET_LIB_SRC) $(TARGET_LIB_HDR) 
 	@mkdir -p $(dir $@)
 	$(TARGET_CC) $(TARGET_CFLAGS) -DRECORD_NO_JSON $(TARGET_LDFLAGS) -o $@ \
 		$(RECORD_SRC) $(TARGET_LIB_SRC) runtime/bpfrt.c -lpthread
-$(TARGET_DIR)/bpfgen: bpfgen/main.c $(TARGET_LIB_SRC) $(TARGET_LIB_HDR)
+# (without json-c: it refuses container profiles, saying so)
+$(TARGET_DIR)/bpfgen: bpfgen/main.c $(TARGET_LIB_SRC) $(TARGET_LIB_HDR) $(wildcard import/*.c)
 	@mkdir -p $(dir $@)
-	$(TARGET_CC) $(TARGET_CFLAGS) $(TARGET_LDFLAGS) -o $@ bpfgen/main.c $(TARGET_LIB_SRC)
+	$(TARGET_CC) $(TARGET_CFLAGS) -DIMPORT_NO_JSON $(TARGET_LDFLAGS) -o $@ bpfgen/main.c \
+		$(TARGET_LIB_SRC) $(wildcard import/*.c)
 $(TARGET_DIR)/record_workload: tests/e2e/helpers/record_workload.c
 	@mkdir -p $(dir $@)
 	$(TARGET_CC) $(TARGET_CFLAGS) $(TARGET_LDFLAGS) -o $@ $< -lpthread
@@ -272,7 +277,8 @@ uninstall:
 # and with libseccomp (python3-seccomp, optimize 1 and 2) for x86_64 and
 # aarch64, counts instructions in bpfsim, times compilation, measures one
 # argument-dependent syscall's latency live, syscall-record's overhead
-# against strace -f, and prints the table.
+# against strace -f, and prints the table; then syscall-scan's numbers, and
+# the container profiles imported next to runc's libseccomp filters.
 # Not part of `make test`; `make bench-smoke` is a quick run of the same.
 BENCH_PY := /usr/bin/python3 bench/bench.py --build $(BUILD)
 
@@ -292,9 +298,11 @@ BENCH_DEPS := $(BUILD)/bpfgen $(BUILD)/bpfsim $(BUILD)/bpfdis \
 bench: $(BENCH_DEPS) $(BUILD)/syscall-scan
 	$(BENCH_PY) --json $(BUILD)/bench/results.json
 	/usr/bin/python3 bench/scan_bench.py --build $(BUILD) --json $(BUILD)/bench/scan.json
+	/usr/bin/python3 bench/import_bench.py --build $(BUILD) --json $(BUILD)/bench/import.json
 
 bench-smoke: $(BENCH_DEPS)
 	$(BENCH_PY) --quick
+	/usr/bin/python3 bench/import_bench.py --build $(BUILD)
 
 # ---- Assurance: fuzzing and the long differential campaign (issue 5) ------
 # libFuzzer harnesses tests/fuzz/fuzz_NAME.c -> build/fuzz/fuzz_NAME, built

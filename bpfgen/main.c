@@ -6,6 +6,7 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "arch/types.h"
 #include "bpfgen/compile.h"
@@ -20,9 +21,10 @@
 #include "bpfgen/suggest.h"
 #include "bpfgen/util.h"
 #include "bpfgen/version.h"
+#include "import/import.h"
 
-enum format { FMT_C, FMT_RAW, FMT_ASM, FMT_RUST, FMT_GO };
-static const char *const format_names[] = { "c", "raw", "asm", "rust", "go" };
+enum format { FMT_C, FMT_RAW, FMT_ASM, FMT_RUST, FMT_GO, FMT_POLICY };
+static const char *const format_names[] = { "c", "raw", "asm", "rust", "go", "policy" };
 
 struct cli {
 	const struct arch *archs[8];
@@ -40,21 +42,26 @@ struct cli {
 	struct compile_options copts;
 	struct stats_options stats;
 	int verbose;
+	struct import_options imp;   /* for a container profile (import/) */
+	const char *imp_option;      /* an import option given, for a policy's error */
 	char name_buf[128];
-	char options[512];
+	char options[2560];
 };
 
 static void usage(FILE *f)
 {
 	fputs("usage: bpfgen [-a x86_64|aarch64]... [-f c|rust|go|raw|asm] [-n NAME] [-o OUT] POLICY\n"
 	      "       bpfgen --check FILE [same options] POLICY\n"
+	      "       bpfgen [same options] [-f policy] [IMPORT OPTIONS] PROFILE.json\n"
 	      "\n"
-	      "Compiles a seccomp policy into classic BPF filters.\n"
+	      "Compiles a seccomp policy, or a container's seccomp profile (OCI,\n"
+	      "Docker, Podman JSON), into classic BPF filters.\n"
 	      "  -a, --arch ARCH        target architecture; repeat for several\n"
 	      "                         (default for -f c: x86_64 and aarch64)\n"
 	      "  -f, --format FORMAT    c (header, default), rust (module), go\n"
 	      "                         (package: -o DIR), raw (kernel bytes),\n"
-	      "                         asm (listing); raw and asm take one -a\n"
+	      "                         asm (listing); raw and asm take one -a;\n"
+	      "                         policy: a profile as bpfgen policy text\n"
 	      "  -n, --name NAME        identifier prefix, Go package name\n"
 	      "                         (default: from POLICY)\n"
 	      "  -o, --output OUT       output file ('-' or none: stdout), for -f go\n"
@@ -82,7 +89,25 @@ static void usage(FILE *f)
 	      "  -v, --verbose          print what the search did: its steps, and\n"
 	      "                         whether a budget ran out\n"
 	      "      --list-groups      print the @groups and their syscalls\n"
-	      "      --version, --help\n", f);
+	      "      --version, --help\n"
+	      "Importing a profile (what runc 1.1 installs for it; see bpfgen(1)):\n"
+	      "      --from oci|docker  the profile's format (default: by content)\n"
+	      "      --host-arch amd64|arm64\n"
+	      "                         the host moby picks archMap entries and\n"
+	      "                         includes/excludes for (default: each target's)\n"
+	      "      --caps CAP,...     the container's capabilities (default: Docker's\n"
+	      "                         default set; 'all', 'none')\n"
+	      "      --kernel X.Y       the kernel minKernel is compared with\n"
+	      "                         (default: every minKernel is met)\n"
+	      "      --typed            compare what the kernel reads, not whole\n"
+	      "                         registers (differs from runc: it says where)\n"
+	      "      --no-enosys-stub   no runc-style ENOSYS for newer syscalls\n"
+	      "      --abi native|profile\n"
+	      "                         accept only the target's own ABI, or also the\n"
+	      "                         32-bit ABIs the profile lists (default)\n"
+	      "      --socketcall fail-open\n"
+	      "                         let i386 socketcall through where an allow rule\n"
+	      "                         has conditions (runc's behaviour; bypassable)\n", f);
 }
 
 static void list_groups(void)
@@ -222,8 +247,9 @@ static int add_arch(struct cli *c, const char *name)
 	return 0;
 }
 
-/* Options as the output records them: canonical, in a fixed order. */
-static void describe_options(struct cli *c)
+/* Options as the output records them: canonical, in a fixed order;
+ * IMPORT: the import's own, or NULL. */
+static void describe_options(struct cli *c, const char *import)
 {
 	size_t n = 0;
 
@@ -239,8 +265,10 @@ static void describe_options(struct cli *c)
 	if (c->copts.log_only && n < sizeof(c->options))
 		n += (size_t)snprintf(c->options + n, sizeof(c->options) - n, " --log-only");
 	if (c->copts.weights && n < sizeof(c->options))
-		snprintf(c->options + n, sizeof(c->options) - n, " --weights %s",
-			 c->copts.weights);
+		n += (size_t)snprintf(c->options + n, sizeof(c->options) - n, " --weights %s",
+				      c->copts.weights);
+	if (import && n < sizeof(c->options))
+		snprintf(c->options + n, sizeof(c->options) - n, "%s", import);
 }
 
 /* -Werror, -Wno-NAME, -WNAME. */
@@ -250,18 +278,28 @@ static int warning_option(struct cli *c, const char *arg)
 	int w;
 
 	if (strcmp(arg, "error") == 0) {
-		c->werror = 1;
+		c->werror = c->imp.werror = 1;
 		return 0;
 	}
 	if (strcmp(arg, "no-error") == 0) {
-		c->werror = 0;
+		c->werror = c->imp.werror = 0;
 		return 0;
 	}
 	w = warn_by_name(no ? arg + 3 : arg);
+	if (w < 0 && (w = import_warn_by_name(no ? arg + 3 : arg)) >= 0) {
+		if (no)
+			c->imp.wdisabled |= 1u << w;
+		else
+			c->imp.wdisabled &= ~(1u << w);
+		return 0;
+	}
 	if (w < 0) {
 		fprintf(stderr, "bpfgen: unknown warning '-W%s'; the warnings are:", arg);
 		for (int i = 0; i < W_COUNT; i++)
 			fprintf(stderr, " %s", warn_name((enum warn_id)i));
+		fprintf(stderr, "; importing profiles:");
+		for (int i = 0; i < IW_COUNT; i++)
+			fprintf(stderr, " %s", import_warn_name((enum import_warn)i));
 		fprintf(stderr, " (and -Werror)\n");
 		return -1;
 	}
@@ -347,12 +385,84 @@ static int lang_options(const struct cli *c)
 	return 0;
 }
 
+static const char *format_name(enum format f)
+{
+	return format_names[f];
+}
+
+/* --from, --host-arch, --caps, --kernel, --typed, --no-enosys-stub, --abi,
+ * --socketcall: how a container profile is read. */
+static int import_option(struct cli *c, int opt, const char *arg)
+{
+	struct import_options *o = &c->imp;
+
+	switch (opt) {
+	case 'F':
+		c->imp_option = "--from";
+		if (strcmp(arg, "oci") == 0)
+			o->from = IMPORT_OCI;
+		else if (strcmp(arg, "docker") == 0 || strcmp(arg, "podman") == 0)
+			o->from = IMPORT_DOCKER;
+		else {
+			fprintf(stderr, "bpfgen: --from wants oci or docker, not '%s'\n", arg);
+			return -1;
+		}
+		return 0;
+	case 'H':
+		c->imp_option = "--host-arch";
+		if (!import_host_target(arg)) {
+			fprintf(stderr, "bpfgen: --host-arch wants amd64 or arm64 (the hosts "
+				"of bpfgen's targets), not '%s'\n", arg);
+			return -1;
+		}
+		o->host_arch = arg;
+		return 0;
+	case 'C':
+		c->imp_option = "--caps";
+		if (import_check_caps(arg, stderr) < 0)
+			return -1;
+		o->caps = arg;
+		return 0;
+	case 'K':
+		c->imp_option = "--kernel";
+		if (import_parse_kernel(arg, &o->kernel_major, &o->kernel_minor) < 0) {
+			fprintf(stderr, "bpfgen: --kernel wants a version such as 5.10 (or "
+				"a release such as 6.1.0-13-amd64), not '%s'\n", arg);
+			return -1;
+		}
+		o->has_kernel = 1;
+		return 0;
+	case 'T': c->imp_option = "--typed"; o->typed = 1; return 0;
+	case 'N': c->imp_option = "--no-enosys-stub"; o->no_enosys_stub = 1; return 0;
+	case 'A':
+		c->imp_option = "--abi";
+		if (strcmp(arg, "native") == 0 || strcmp(arg, "profile") == 0) {
+			o->native_only = arg[0] == 'n';
+			return 0;
+		}
+		fprintf(stderr, "bpfgen: --abi wants native or profile, not '%s'\n", arg);
+		return -1;
+	case 'S':
+		c->imp_option = "--socketcall";
+		if (strcmp(arg, "fail-open") == 0 || strcmp(arg, "fail-closed") == 0) {
+			o->socketcall_open = arg[5] == 'o';
+			return 0;
+		}
+		fprintf(stderr, "bpfgen: --socketcall wants fail-open (or fail-closed, "
+			"the default), not '%s'\n", arg);
+		return -1;
+	}
+	return -1;
+}
+
 /* Returns -1 on error, 1 when the program should exit 0 now, 2 when it
  * should exit 1 now, 0 to go on. */
 static int parse_args(struct cli *c, int argc, char **argv)
 {
 	enum { O_LOG_ONLY = 256, O_WEIGHTS, O_CHECK, O_STATS, O_MAX_INSNS,
-	       O_MAX_PER_SYSCALL, O_LIST_GROUPS, O_VERSION, O_DESCRIBE, O_LINT };
+	       O_MAX_PER_SYSCALL, O_LIST_GROUPS, O_VERSION, O_DESCRIBE, O_LINT,
+	       O_FROM, O_HOST_ARCH, O_CAPS, O_KERNEL, O_TYPED, O_NO_ENOSYS, O_ABI,
+	       O_SOCKETCALL };
 	static const struct option longopts[] = {
 		{ "arch", required_argument, NULL, 'a' },
 		{ "format", required_argument, NULL, 'f' },
@@ -367,6 +477,14 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		{ "list-groups", no_argument, NULL, O_LIST_GROUPS },
 		{ "describe", required_argument, NULL, O_DESCRIBE },
 		{ "lint", no_argument, NULL, O_LINT },
+		{ "from", required_argument, NULL, O_FROM },
+		{ "host-arch", required_argument, NULL, O_HOST_ARCH },
+		{ "caps", required_argument, NULL, O_CAPS },
+		{ "kernel", required_argument, NULL, O_KERNEL },
+		{ "typed", no_argument, NULL, O_TYPED },
+		{ "no-enosys-stub", no_argument, NULL, O_NO_ENOSYS },
+		{ "abi", required_argument, NULL, O_ABI },
+		{ "socketcall", required_argument, NULL, O_SOCKETCALL },
 		{ "version", no_argument, NULL, O_VERSION },
 		{ "help", no_argument, NULL, 'h' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -383,7 +501,7 @@ static int parse_args(struct cli *c, int argc, char **argv)
 			break;
 		case 'f':
 			if (parse_format(optarg, &c->format) < 0) {
-				fprintf(stderr, "bpfgen: unknown format '%s' (use c, rust, go, raw or asm)\n",
+				fprintf(stderr, "bpfgen: unknown format '%s' (use c, rust, go, raw, asm or policy)\n",
 					optarg);
 				return -1;
 			}
@@ -414,6 +532,17 @@ static int parse_args(struct cli *c, int argc, char **argv)
 		case O_LIST_GROUPS: list_groups(); return 1;
 		case O_DESCRIBE: c->describe = optarg; break;
 		case O_LINT: c->lint = 1; break;
+		case O_FROM:
+		case O_HOST_ARCH:
+		case O_CAPS:
+		case O_KERNEL:
+		case O_TYPED:
+		case O_NO_ENOSYS:
+		case O_ABI:
+		case O_SOCKETCALL:
+			if (import_option(c, "FHCKTNAS"[opt - O_FROM], optarg) < 0)
+				return -1;
+			break;
 		case 'W':
 			if (warning_option(c, optarg) < 0)
 				return -1;
@@ -446,19 +575,31 @@ static int parse_args(struct cli *c, int argc, char **argv)
 	}
 	if (c->check && check_format(c) < 0)
 		return -1;
+	/* A profile for one host is for that host's target. */
+	if (c->imp.host_arch && c->narchs == 0)
+		c->archs[c->narchs++] = import_host_target(c->imp.host_arch);
+	for (size_t i = 0; c->imp.host_arch && i < c->narchs; i++)
+		if (c->archs[i] != import_host_target(c->imp.host_arch)) {
+			fprintf(stderr, "bpfgen: --host-arch %s is an %s host: -a %s does "
+				"not run there\n", c->imp.host_arch,
+				import_host_target(c->imp.host_arch)->name, c->archs[i]->name);
+			return -1;
+		}
 	if (c->narchs == 0) {
-		if (c->format == FMT_RAW || c->format == FMT_ASM) {
-			fprintf(stderr, "bpfgen: -f %s needs exactly one -a ARCH\n",
-				c->format == FMT_RAW ? "raw" : "asm");
+		if (c->format == FMT_RAW || c->format == FMT_ASM || c->format == FMT_POLICY) {
+			fprintf(stderr, "bpfgen: -f %s needs exactly one -a ARCH%s\n",
+				format_name(c->format), c->format == FMT_POLICY ?
+				" (or --host-arch)" : "");
 			return -1;
 		}
 		for (size_t i = 0; i < arch_ntargets; i++)
 			if (c->format == FMT_C || lang_has_arch(arch_targets[i]))
 				c->archs[c->narchs++] = arch_targets[i];
 	}
-	if ((c->format == FMT_RAW || c->format == FMT_ASM) && c->narchs != 1) {
+	if ((c->format == FMT_RAW || c->format == FMT_ASM || c->format == FMT_POLICY) &&
+	    c->narchs != 1) {
 		fprintf(stderr, "bpfgen: -f %s takes exactly one -a ARCH\n",
-			c->format == FMT_RAW ? "raw" : "asm");
+			format_name(c->format));
 		return -1;
 	}
 	if (lang_options(c) < 0)
@@ -470,7 +611,6 @@ static int parse_args(struct cli *c, int argc, char **argv)
 			c->name);
 		return -1;
 	}
-	describe_options(c);
 	return 0;
 }
 
@@ -506,6 +646,7 @@ static void emit(FILE *f, const struct cli *c, const struct program *progs)
 	case FMT_ASM: emit_asm(f, &progs[0], &info); break;
 	case FMT_RUST: emit_rust(f, progs, c->narchs, &info); break;
 	case FMT_GO: break;     /* several files: gopkg_write */
+	case FMT_POLICY: break;     /* written by write_text */
 	}
 }
 
@@ -563,14 +704,129 @@ static int check_header(const struct cli *c, const struct program *progs)
 	return rc;
 }
 
+static int regular_file(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* -f policy: the imported text, written like any output. */
+static int write_text(const struct cli *c, const struct import_result *r)
+{
+	struct outfile o;
+
+	if (out_open(&o, c->out) < 0) {
+		fprintf(stderr, "bpfgen: cannot create '%s': %s\n", c->out, strerror(errno));
+		return -1;
+	}
+	fwrite(r->text, 1, r->len, o.f);
+	if (out_commit(&o) < 0) {
+		fprintf(stderr, "bpfgen: cannot write '%s': %s\n",
+			c->out ? c->out : "stdout", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* The compiler's diagnostics about R's text (in BUF), each naming the
+ * profile's JSON path too. */
+static void annotate(const struct import_result *r, char *buf)
+{
+	for (char *line = buf, *nl; line && *line; line = nl) {
+		nl = strchr(line, '\n');
+		if (nl)
+			*nl++ = '\0';
+		import_annotate(r, line, stderr);
+	}
+}
+
+/* Notes the import has for the output (the profile's flags...). */
+static void take_import_notes(struct program *p, struct import_result *r)
+{
+	char **notes;
+
+	if (r->nnotes == 0)
+		return;
+	notes = realloc(p->notes, (p->nnotes + r->nnotes) * sizeof(*notes));
+	if (!notes) {
+		fputs("bpfgen: out of memory\n", stderr);
+		exit(2);
+	}
+	p->notes = notes;
+	for (size_t i = 0; i < r->nnotes; i++)
+		p->notes[p->nnotes++] = r->notes[i];
+	r->nnotes = 0;
+}
+
+/* A container profile: import it for each target, then compile each
+ * target's text as a policy (or, -f policy, print it). PROGS[0..*DONE)
+ * are compiled; DIAG counts the warnings and errors. 0 or -1. */
+static int compile_import(struct cli *c, const char *src, size_t len,
+			  struct program *progs, size_t *done, struct diag *diag)
+{
+	struct import_result res[8];
+	int rc = -1, warnings;
+
+	warnings = import_profile(c->policy, src, len, c->archs, c->narchs, &c->imp,
+				  res, stderr);
+	if (warnings < 0) {
+		diag->errors++;
+		return -1;
+	}
+	diag->warnings += warnings;
+	describe_options(c, res[0].options);
+	if (c->format == FMT_POLICY && !c->lint) {
+		rc = write_text(c, &res[0]);
+		goto out;
+	}
+	for (size_t i = 0; i < c->narchs; i++) {
+		struct diag d = { .disabled = diag->disabled, .werror = diag->werror };
+		struct policy_ast *ast;
+		char *buf = NULL;
+		size_t size = 0;
+		int ok;
+
+		d.out = open_memstream(&buf, &size);
+		if (!d.out) {
+			perror("bpfgen: open_memstream");
+			goto out;
+		}
+		ast = policy_parse_text(res[i].name, res[i].text, res[i].len, &d);
+		ok = ast && compile_policies(ast, &c->archs[i], 1, &c->copts, &progs[i],
+					     &d) == 0;
+		fclose(d.out);
+		annotate(&res[i], buf);
+		if (buf && strstr(buf, "[-Warg64]") && !c->imp.typed)
+			fprintf(stderr, "%s: note: runc compares whole registers, hence "
+				"arg64(): --typed compares what the kernel reads instead\n",
+				c->policy);
+		free(buf);
+		diag->warnings += d.warnings;
+		diag->errors += d.errors;
+		diag_free(&d);
+		policy_free(ast);
+		if (!ok)
+			goto out;
+		take_import_notes(&progs[i], &res[i]);
+		(*done)++;
+	}
+	rc = 0;
+out:
+	for (size_t i = 0; i < c->narchs; i++)
+		import_result_free(&res[i]);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	struct cli c;
 	struct diag diag = { .out = stderr };
-	struct policy_ast *ast;
+	struct policy_ast *ast = NULL;
 	struct program progs[8];
-	size_t done = 0;
-	int rc, status = 1;
+	size_t done = 0, len = 0;
+	char *src = NULL;
+	int rc, status = 1, imported;
 
 	memset(&c, 0, sizeof(c));
 	/* Diagnostics are written in blocks, not one write(2) a line: a policy
@@ -584,12 +840,34 @@ int main(int argc, char **argv)
 		status = 2;
 	diag.disabled = c.wdisabled;
 	diag.werror = c.werror;
-	ast = policy_parse_file(c.policy, &diag);
-	if (!ast)
-		goto out;
-	if (compile_policies(ast, c.archs, c.narchs, &c.copts, progs, &diag) < 0)
-		goto out;
-	done = c.narchs;
+	/* A container profile is JSON; a policy never starts with '{'. Only
+	 * a regular file is read to tell (a FIFO can be read once). */
+	imported = (regular_file(c.policy) || c.imp.from != IMPORT_DETECT) &&
+		   read_file(c.policy, 64u << 20, &src, &len) == 0 &&
+		   (import_is_json(src, len) || c.imp.from != IMPORT_DETECT);
+	if (!imported && (c.imp_option || c.format == FMT_POLICY)) {
+		fprintf(stderr, "bpfgen: %s is for container profiles (JSON); '%s' is a "
+			"policy\n", c.imp_option ? c.imp_option : "-f policy", c.policy);
+		free(src);
+		return 2;
+	}
+	if (imported) {
+		rc = compile_import(&c, src, len, progs, &done, &diag);
+		if (c.format == FMT_POLICY && !c.lint) {
+			status = rc == 0 ? 0 : 1;
+			goto out;
+		}
+		if (rc < 0)
+			goto out;
+	} else {
+		describe_options(&c, NULL);
+		ast = policy_parse_file(c.policy, &diag);
+		if (!ast)
+			goto out;
+		if (compile_policies(ast, c.archs, c.narchs, &c.copts, progs, &diag) < 0)
+			goto out;
+		done = c.narchs;
+	}
 	for (size_t i = 0; c.verbose && i < done; i++)
 		verbose_report(&progs[i]);
 	if (c.lint) {           /* clean: no warning, no error */
@@ -609,5 +887,6 @@ out:
 		program_free(&progs[--done]);
 	policy_free(ast);
 	diag_free(&diag);
+	free(src);
 	return status;
 }

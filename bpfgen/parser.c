@@ -615,6 +615,35 @@ struct policy_ast *policy_parse_file(const char *path, struct diag *diag)
 	return p;
 }
 
+/* Stage 1 from memory: TEXT (LEN bytes) as if read from a file called
+ * NAME (bpfgen's importer hands over the policy it wrote). Includes are
+ * resolved relative to NAME. */
+struct policy_ast *policy_parse_text(const char *name, const char *text, size_t len,
+				     struct diag *diag)
+{
+	struct policy_ast *p = xcalloc(1, sizeof(*p));
+	struct include_frame frame = { name, NULL };
+	struct parser ps;
+	int errors = diag->errors;
+
+	memset(&ps, 0, sizeof(ps));
+	ps.p = p;
+	ps.diag = diag;
+	ps.stack = &frame;
+	lexer_init(&ps.lx, remember_file(p, name), text, len, diag);
+	parse_statements(&ps);
+	if (diag->errors == errors && !p->has_default) {
+		struct pos top = { p->files[0], 1, 1 };
+
+		diag_error(diag, top, "the policy has no 'default' action");
+	}
+	if (diag->errors > errors) {
+		policy_free(p);
+		return NULL;
+	}
+	return p;
+}
+
 static void free_action(struct action_ast *a)
 {
 	free(a->arg.terms);

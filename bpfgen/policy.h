@@ -97,6 +97,9 @@ struct policy_ast {
 /* Stage 1: read PATH and its includes. Returns NULL after reporting every
  * error found to DIAG. */
 struct policy_ast *policy_parse_file(const char *path, struct diag *diag);
+/* The same for TEXT (LEN bytes) in memory, named NAME in diagnostics. */
+struct policy_ast *policy_parse_text(const char *name, const char *text, size_t len,
+				     struct diag *diag);
 void policy_free(struct policy_ast *p);
 
 const char *action_kind_name(enum action_kind k);

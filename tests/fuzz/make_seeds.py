@@ -8,6 +8,8 @@
   tests/fuzz/corpus/fuzz_bpfsim/  raw programs bpfgen made from some of
                                   those, and small hand-made programs
   tests/fuzz/corpus/fuzz_audit/   single lines of the audit fixture logs
+  tests/fuzz/corpus/fuzz_import/  the vendored container profiles and small
+                                  ones with every key, action and op
 
 Run from the repository after `make` (it calls build/bpfgen):
   /usr/bin/python3 tests/fuzz/make_seeds.py
@@ -51,6 +53,27 @@ ABI = [
     "errno(EPERM): @network if arg0 == 3\nallow: socketcall if arg0 == 2\nlog: ipc\n",
 ]
 
+IMPORT = [
+    '{"defaultAction": "SCMP_ACT_ERRNO", "defaultErrnoRet": 38, "architectures": '
+    '["SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_AARCH64"], "flags": '
+    '["SECCOMP_FILTER_FLAG_LOG"], "listenerPath": "/x", "syscalls": [{"names": '
+    '["read", "write"], "action": "SCMP_ACT_ALLOW"}, {"names": ["kill"], "action": '
+    '"SCMP_ACT_TRACE", "errnoRet": 3, "args": [{"index": 1, "value": 9, "op": '
+    '"SCMP_CMP_EQ"}, {"index": 1, "value": 19, "op": "SCMP_CMP_NE"}]}]}',
+    '{"ociVersion": "1.0.2", "linux": {"seccomp": {"defaultAction": "SCMP_ACT_KILL", '
+    '"syscalls": [{"names": ["openat"], "action": "SCMP_ACT_LOG", "args": [{"index": 2, '
+    '"value": 64, "valueTwo": 192, "op": "SCMP_CMP_MASKED_EQ"}]}]}}}',
+    '{"defaultAction": "SCMP_ACT_ALLOW", "archMap": [{"architecture": "SCMP_ARCH_X86_64", '
+    '"subArchitectures": ["SCMP_ARCH_X32"]}], "syscalls": [{"name": "mount", "action": '
+    '"SCMP_ACT_KILL_PROCESS", "includes": {"caps": ["CAP_SYS_ADMIN"], "arches": ["amd64"], '
+    '"minKernel": "4.8"}, "excludes": {"caps": ["CAP_BPF"], "minKernel": "6.1"}}, '
+    '{"names": ["socket"], "action": "SCMP_ACT_NOTIFY", "args": [{"index": 0, "value": 40, '
+    '"op": "SCMP_CMP_GE"}, {"index": 2, "value": 1, "op": "SCMP_CMP_LT"}]}, {"names": '
+    '["socketcall"], "action": "SCMP_ACT_TRAP", "comment": "x"}], "defaultErrno": "EPERM"}',
+    '{"defaultAction": "SCMP_ACT_KILL_THREAD", "syscalls": [{"names": ["read"], '
+    '"action": "SCMP_ACT_ERRNO", "args": [{"index": 6, "value": -1, "op": "X"}]}]}',
+]
+
 
 def put(kind, data):
     d = OUT / kind
@@ -91,6 +114,10 @@ def main():
                             (0x87, 0, 0, 0), (0x24, 0, 0, 7), (0x45, 1, 0, 1),
                             (0x06, 0, 0, 0x00050001), (0x06, 0, 0, 0x7ffc0000)]))
     put("fuzz_bpfsim", raw([(0xffff, 0, 0, 0)]))
+    for prof in sorted((REPO / "tests" / "containers").glob("*.json")):
+        put("fuzz_import", prof.read_bytes())
+    for prof in IMPORT:
+        put("fuzz_import", prof.encode())
     fixtures = REPO / "tests" / "unit" / "fixtures" / "audit"
     for log in sorted(fixtures.glob("*")):
         if log.suffix in (".log", ".json"):
