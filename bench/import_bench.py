@@ -6,10 +6,9 @@ target and ABI: program length and instructions run per syscall number
 (the most any probe of that number runs; max and mean over every number of
 the ABI's table and past its end), counted by bpfsim.
 
-Until the compiler has the multi-ABI syntax (branch abi of issue 16) the
-import is native-only and without the ENOSYS stub, and so is the runc
-filter it is compared with (the same question to both); the table says
-which.
+With a compiler that lacks the multi-ABI syntax the import would be
+native-only and without the ENOSYS stub, and so would the runc filter it
+is compared with (the same question to both); the table says which.
 
     /usr/bin/python3 bench/import_bench.py [--build build] [--json FILE]
 """
