@@ -151,7 +151,7 @@ static long add_module(struct scan *p, struct decoder *dec, const char *path,
 	m->is_interp = is_interp;
 	m->is_dlopen = is_dlopen;
 	char why[256];
-	if (module_load(m, path, dec, why, sizeof why)) {
+	if (module_load(m, path, p->sysroot, dec, why, sizeof why)) {
 		module_free(m);
 		snprintf(err, errlen, "%s: %s", path, why);
 		return -1;
@@ -427,29 +427,58 @@ static int callers_build(struct scan *p, struct callers *c)
 	return 0;
 }
 
+/* The number a call of wrapper W at address AT passes: the register the
+ * wrapper takes it in, or the memory that register points to. */
 struct query {
 	uint64_t at;
-	uint8_t reg;
+	const struct func *w;
+	const struct flow_cfg *cfg;
 	int found;
 	struct val v;
+	char why[96];          /* when the memory cannot be trusted */
 };
 
-static void query_visit(void *ctx, const struct func *fn, size_t i, const struct val *regs)
+static void query_visit(void *ctx, const struct func *fn, size_t i, const struct fstate *st)
 {
 	struct query *q = ctx;
-	if (fn->insns[i].addr != q->at)
+	if (fn->insns[i].addr != q->at || q->found)
 		return;
-	if (!q->found)
-		q->v = regs[q->reg];
-	else if (q->v.kind != regs[q->reg].kind)
-		q->v.kind = V_TOP;
 	q->found = 1;
+	uint8_t r = (uint8_t)q->w->wrap_reg;
+	if (!q->w->wrap_mem) {
+		q->v = st->r[r];
+		return;
+	}
+	/* The wrapper reads [r + off] of an object it trusts nobody else
+	 * to reach: its address must be in no other register it is given. */
+	struct val a = st->r[r];
+	if (a.kind != V_ARG || a.width) {
+		memset(&q->v, 0, sizeof q->v);
+		q->v.kind = V_TOP;
+		q->v.why = W_LOAD;
+		snprintf(q->why, sizeof q->why, "the structure's address is not one "
+			 "the analysis follows");
+		return;
+	}
+	uint32_t cs = flow_caller_saved(q->cfg->m);
+	for (uint8_t k = 0; k < NREG; k++)
+		if (k != r && (cs & (1u << k)) && (st->r[k].from & ((uint64_t)1 << a.reg))) {
+			memset(&q->v, 0, sizeof q->v);
+			q->v.kind = V_TOP;
+			q->v.why = W_LOAD;
+			snprintf(q->why, sizeof q->why, "the structure's address is also in "
+				 "%s", reg_name(q->cfg->m, k));
+			return;
+		}
+	a.off += q->w->wrap_off;
+	flow_read(st, q->cfg, &a, q->w->wrap_width, q->w->wrap_sext, 64, &q->v);
 }
 
 /* Every call of a wrapper becomes a site of its caller, with the value
- * the caller passes; a caller that passes its own argument is a wrapper
- * too. */
-static int resolve_wrappers(struct scan *p)
+ * the caller passes (in a register, or in memory the register points
+ * to); a caller that passes its own argument, or memory its own argument
+ * points to, is a wrapper too. */
+static int resolve_wrappers(struct scan *p, struct summaries *sums)
 {
 	struct callers c;
 	if (callers_build(p, &c)) {
@@ -471,32 +500,32 @@ static int resolve_wrappers(struct scan *p)
 	while (nwork) {
 		struct gid w = work[--nwork];
 		const struct func *wf = &p->mods[w.mod].funcs[w.fn];
+		if (wf->wrap_conflict || wf->wrap_fail)
+			continue;
 		size_t g = c.base[w.mod] + w.fn;
 		for (size_t k = 0; k < c.n[g]; k++) {
 			struct gid cg = c.from[g][k];
 			struct module *cm = &p->mods[cg.mod];
 			struct func *cf = &cm->funcs[cg.fn];
-			struct query q = { .at = c.at[g][k], .reg = (uint8_t)wf->wrap_reg };
-			if (flow_run(cf, p->machine, query_visit, &q))
+			struct query q = { .at = c.at[g][k], .w = wf, .cfg = sum_cfg(sums) };
+			if (flow_run(cf, q.cfg, query_visit, &q) || sum_failed(sums))
 				goto out;
 			if (!q.found)
 				continue;   /* the call is in code no path reaches */
 			struct site s = { .at = q.at, .num = q.v, .kind = wf->wrap_kind,
 					  .via_wrapper = 1, .wmod = w.mod, .wfn = w.fn };
+			if (q.why[0])
+				s.num.why = W_ESC;
 			if (func_add_site(cf, &s))
 				goto out;
-			if (q.v.kind == V_ARG) {
-				if (cf->wrap_reg < 0) {
-					cf->wrap_reg = (int8_t)q.v.reg;
-					cf->wrap_kind = wf->wrap_kind;
-				} else if (cf->wrap_reg != q.v.reg) {
-					cf->wrap_conflict = 1;
-				}
-				size_t cgid = c.base[cg.mod] + cg.fn;
-				if (!done[cgid]) {
-					done[cgid] = 1;
-					work[nwork++] = cg;
-				}
+			int was = cf->wrap_reg >= 0;
+			if (q.v.kind == V_LD && q.v.pub)
+				q.v.kind = V_TOP;   /* published by the caller too: not followed */
+			func_wrapper(cf, &q.v, wf->wrap_kind, 0);
+			size_t cgid = c.base[cg.mod] + cg.fn;
+			if (!was && cf->wrap_reg >= 0 && !done[cgid]) {
+				done[cgid] = 1;
+				work[nwork++] = cg;
 			}
 		}
 	}
@@ -506,6 +535,177 @@ out:
 	free(done);
 	callers_free(&c);
 	return rc;
+}
+
+/* ---- numbers in objects published through a global ------------------- */
+
+struct gcache {
+	struct gcheck *c;
+	size_t n;
+};
+
+static const struct gcheck *gcache_get(struct scan *p, struct gcache *gc, uint32_t mod,
+				       uint64_t g)
+{
+	for (size_t i = 0; i < gc->n; i++)
+		if (gc->c[i].mod == mod && gc->c[i].g == g)
+			return &gc->c[i];
+	struct gcheck *n = realloc(gc->c, (gc->n + 1) * sizeof *n);
+	if (!n)
+		return NULL;
+	gc->c = n;
+	if (global_check(p, mod, g, &n[gc->n]))
+		return NULL;
+	return &n[gc->n++];
+}
+
+/* A wrapper that published the address of the object its number is in:
+ * its callers' values hold if the global is private and its readers never
+ * write that field (globals.c). */
+static int check_published_wrappers(struct scan *p, struct gcache *gc, int strict)
+{
+	char lab[300], buf[700];
+	for (size_t mi = 0; mi < p->nmods; mi++)
+		for (size_t fi = 0; fi < p->mods[mi].nfuncs; fi++) {
+			struct func *f = &p->mods[mi].funcs[fi];
+			if (!f->wrap_pub || f->wrap_reg < 0 || f->wrap_conflict)
+				continue;
+			const struct gcheck *c = gcache_get(p, gc, (uint32_t)mi, f->wrap_pub);
+			if (!c)
+				return -1;
+			const char *why = NULL;
+			if (!c->ok)
+				why = c->why;
+			else if (c->pubfn != fi || c->pubreg != (uint8_t)f->wrap_reg)
+				why = "another function stores in that global";
+			else if (gcheck_written(c, f->wrap_off, f->wrap_width))
+				why = "code reading that global writes the field";
+			else if (c->assumed && strict)
+				why = c->assumption;
+			if (why) {
+				snprintf(buf, sizeof buf, "it stores the structure's address in "
+					 "the global at 0x%llx and %s",
+					 (unsigned long long)f->wrap_pub, why);
+				if (!(f->wrap_fail = strdup(buf)))
+					return -1;
+				continue;
+			}
+			note(p, 0, "%s: %s reads its number from its caller's structure "
+			     "after storing its address in the private global at 0x%llx; "
+			     "none of the %zu functions that read that global writes the "
+			     "field%s%s%s", c->assumed ? "assumed" : "proved",
+			     func_label(&p->mods[mi], f, lab, sizeof lab),
+			     (unsigned long long)f->wrap_pub, c->nreaders,
+			     c->assumed ? ", assuming that " : "",
+			     c->assumed ? c->assumption : "",
+			     c->assumed ? " (--strict refuses this)" : "");
+		}
+	return 0;
+}
+
+/* A site whose number is a field of the object a private global points
+ * to: the global holds only zero or the pointer one function F stores,
+ * and F's own site reads the same field of the same object. While F runs
+ * (its callers wait for it) the field holds what F's callers stored, so
+ * the site adds no number F's site does not have — provided the site runs
+ * only while F does (glibc's set*id handler: F signals the threads and
+ * waits for them). That last part is an assumption no code shows; with
+ * --strict the site stays unresolved. */
+static int check_published_reads(struct scan *p, struct gcache *gc, int strict)
+{
+	char lab[300], lab2[300];
+	for (size_t mi = 0; mi < p->nmods; mi++)
+		for (size_t fi = 0; fi < p->mods[mi].nfuncs; fi++) {
+			struct func *h = &p->mods[mi].funcs[fi];
+			if (!p->reached[mi][fi])
+				continue;
+			for (size_t k = 0; k < h->nsites; k++) {
+				struct site *s = &h->sites[k];
+				const struct val *v = &s->num;
+				if (v->kind != V_LDG || s->via_wrapper)
+					continue;
+				const struct gcheck *c = gcache_get(p, gc, (uint32_t)mi, v->v[0]);
+				if (!c)
+					return -1;
+				if (!c->ok)
+					continue;
+				if (c->pubfn == UINT32_MAX) {
+					s->covered = 1;
+					note(p, 0, "proved: the site at 0x%llx in %s loads its "
+					     "number through the global at 0x%llx, which is "
+					     "never set (it faults, no syscall)",
+					     (unsigned long long)s->at,
+					     func_label(&p->mods[mi], h, lab, sizeof lab),
+					     (unsigned long long)v->v[0]);
+					continue;
+				}
+				const struct func *f = &p->mods[mi].funcs[c->pubfn];
+				if (f->wrap_reg != c->pubreg || !f->wrap_mem || f->wrap_conflict ||
+				    f->wrap_fail || f->wrap_pub != v->v[0] ||
+				    f->wrap_off != v->off || f->wrap_width != v->width ||
+				    f->wrap_sext != v->sext || gcheck_written(c, v->off, v->width))
+					continue;
+				if (strict)
+					continue;
+				s->covered = 1;
+				note(p, 0, "assumed: the site at 0x%llx in %s reads the number "
+				     "%s reads, from the structure %s publishes in the private "
+				     "global at 0x%llx, only while %s runs (so it adds no "
+				     "syscall); --strict refuses this",
+				     (unsigned long long)s->at,
+				     func_label(&p->mods[mi], h, lab, sizeof lab),
+				     func_label(&p->mods[mi], f, lab2, sizeof lab2), "it",
+				     (unsigned long long)v->v[0], "that function");
+			}
+		}
+	return 0;
+}
+
+/* Sites whose number the first analysis (without knowing what calls do)
+ * could not find, analysed again knowing what each callee may do to the
+ * memory it is given. */
+struct refine {
+	struct func *f;
+	int oom;
+};
+
+static void refine_visit(void *ctx, const struct func *fn, size_t i, const struct fstate *st)
+{
+	struct refine *r = ctx;
+	const struct insn *in = &fn->insns[i];
+	if (in->op != OP_SYSCALL && in->op != OP_INT80 && in->op != OP_SVC)
+		return;
+	for (size_t k = 0; k < r->f->nsites; k++) {
+		struct site *s = &r->f->sites[k];
+		if (s->at != in->addr || s->via_wrapper)
+			continue;
+		s->num = st->r[in->op == OP_SVC ? A64_X8 : X86_RAX];
+		func_wrapper(r->f, &s->num, in->op, st->pubaddr);
+	}
+}
+
+static int unresolved_site(const struct func *f)
+{
+	for (size_t k = 0; k < f->nsites; k++) {
+		const struct val *v = &f->sites[k].num;
+		if (v->kind != V_CONST && !(v->kind == V_ARG && v->off == 0))
+			return 1;
+	}
+	return 0;
+}
+
+static int refine_sites(struct scan *p, struct summaries *sums)
+{
+	for (size_t mi = 0; mi < p->nmods; mi++)
+		for (size_t fi = 0; fi < p->mods[mi].nfuncs; fi++) {
+			struct func *f = &p->mods[mi].funcs[fi];
+			if (!p->reached[mi][fi] || !unresolved_site(f))
+				continue;
+			struct refine r = { .f = f };
+			if (flow_run(f, sum_cfg(sums), refine_visit, &r) || sum_failed(sums))
+				return -1;
+		}
+	return 0;
 }
 
 /* ---- reachability -------------------------------------------------------- */
@@ -664,6 +864,20 @@ static int walk(struct scan *p, const struct scan_options *o, struct bfs *b)
 
 /* ---- results ------------------------------------------------------------- */
 
+const char *reg_name(enum scan_machine m, uint8_t r)
+{
+	static const char *const x86[16] = { "rax", "rcx", "rdx", "rbx", "rsp", "rbp",
+					     "rsi", "rdi", "r8", "r9", "r10", "r11",
+					     "r12", "r13", "r14", "r15" };
+	static const char *const a64[32] = { "x0", "x1", "x2", "x3", "x4", "x5", "x6",
+		"x7", "x8", "x9", "x10", "x11", "x12", "x13", "x14", "x15", "x16", "x17",
+		"x18", "x19", "x20", "x21", "x22", "x23", "x24", "x25", "x26", "x27", "x28",
+		"x29", "x30", "sp" };
+	if (m == MACH_X86_64)
+		return r < 16 ? x86[r] : "?";
+	return r < 32 ? a64[r] : "?";
+}
+
 static int add_found(struct scan *p, uint8_t abi, uint32_t nr, uint32_t mod,
 		     uint32_t fn, uint64_t at, const struct site *s)
 {
@@ -737,23 +951,44 @@ static int collect(struct scan *p, const struct bfs *b)
 			const struct site *s = &f->sites[k];
 			const struct val *v = &s->num;
 			int rc = 0;
+			if (s->covered)
+				continue;
 			if (v->kind == V_CONST) {
 				for (int i = 0; i < v->n && !rc; i++)
 					rc = site_found(p, s, g.mod, g.fn, v->v[i]);
-			} else if (v->kind == V_ARG) {
-				if (f->wrap_conflict)
+			} else if ((v->kind == V_ARG && v->off == 0) ||
+				   (v->kind == V_LD && f->wrap_mem && (!v->pub || f->wrap_pub))) {
+				if (f->wrap_fail)
 					rc = add_unres(p, g.mod, g.fn, s->at, "wrapper %s takes the "
-						       "number in more than one register",
+						       "number from its caller's memory, but %s",
+						       func_label(m, f, lab, sizeof lab), f->wrap_fail);
+				else if (f->wrap_conflict)
+					rc = add_unres(p, g.mod, g.fn, s->at, "wrapper %s takes the "
+						       "number in more than one place",
 						       func_label(m, f, lab, sizeof lab));
 				else if (b->ptr[g.mod][g.fn])
 					rc = add_unres(p, g.mod, g.fn, s->at, "wrapper %s takes the "
-						       "number from its caller and is called "
+						       "number from its caller%s and is called "
 						       "through a pointer",
-						       func_label(m, f, lab, sizeof lab));
+						       func_label(m, f, lab, sizeof lab),
+						       f->wrap_mem ? "'s memory" : "");
 				/* else: each caller is a site of its own */
 			} else if (v->kind == V_MEM) {
 				rc = add_unres(p, g.mod, g.fn, s->at, "number loaded from memory "
 					       "at 0x%llx", (unsigned long long)v->v[0]);
+			} else if (v->kind == V_LDG) {
+				rc = add_unres(p, g.mod, g.fn, s->at, "number loaded from memory "
+					       "at [[0x%llx]%+lld]", (unsigned long long)v->v[0],
+					       (long long)v->off);
+			} else if (v->kind == V_LD) {
+				rc = add_unres(p, g.mod, g.fn, s->at, "number loaded from the "
+					       "caller's memory at [%s%+lld]%s",
+					       reg_name(p->machine, v->reg), (long long)v->off,
+					       v->pub ? " after its address was stored in a global" :
+					       "");
+			} else if (v->kind == V_ARG) {
+				rc = add_unres(p, g.mod, g.fn, s->at, "number computed from an "
+					       "argument");
 			} else {
 				rc = add_unres(p, g.mod, g.fn, s->at, "number %s",
 					       why_text[v->why < W_NWHY ? v->why : W_NONE]);
@@ -860,6 +1095,7 @@ int scan_run(struct scan *p, const char *path, const struct scan_options *o,
 {
 	memset(p, 0, sizeof *p);
 	const char *sysroot = o->sysroot ? o->sysroot : "/";
+	p->sysroot = sysroot;
 	struct elf_file probe;
 	if (elf_open(path, &probe, err, errlen))
 		return -1;
@@ -938,7 +1174,21 @@ int scan_run(struct scan *p, const char *path, const struct scan_options *o,
 			     "from an earlier start (decoded again from there)",
 			     p->mods[i].name, p->mods[i].misaligned);
 	}
-	if (resolve_wrappers(p) || collect(p, &b) || model_vdso(p))
+	struct flow_cfg base;
+	flow_cfg_init(&base, p->machine);
+	struct summaries *sums = sum_new(p, &base);
+	if (!sums)
+		goto oom;
+	struct gcache gc = { 0 };
+	if (refine_sites(p, sums) || check_published_wrappers(p, &gc, o->strict) ||
+	    resolve_wrappers(p, sums) || check_published_reads(p, &gc, o->strict)) {
+		free(gc.c);
+		sum_free(sums);
+		goto oom;
+	}
+	free(gc.c);
+	sum_free(sums);
+	if (collect(p, &b) || model_vdso(p))
 		goto oom;
 	report_dlopen(p);
 	if (p->nfound)

@@ -42,6 +42,8 @@ static void usage(FILE *f)
 "      --sysroot DIR   find libraries and the loader under DIR (default /)\n"
 "      --dlopen LIB    the program also dlopens LIB (repeatable)\n"
 "      --no-nss        do not add the NSS modules nsswitch.conf names\n"
+"      --strict        make no assumption (see the notes): sites resolved\n"
+"                      only under one stay unresolved\n"
 "      --all-sites     every site in the files, reachable or not\n"
 "  -f, --format FMT    text (default), json, or policy (an allow-list)\n"
 "      --json          same as -f json\n"
@@ -351,7 +353,8 @@ static void print_policy(FILE *out, const char *bin, const struct scan *s)
 
 static int parse(int argc, char **argv, struct options *o)
 {
-	enum { OPT_SYSROOT = 256, OPT_JSON, OPT_POLICY, OPT_ALL, OPT_DLOPEN, OPT_NONSS };
+	enum { OPT_SYSROOT = 256, OPT_JSON, OPT_POLICY, OPT_ALL, OPT_DLOPEN, OPT_NONSS,
+	       OPT_STRICT };
 	static const struct option longs[] = {
 		{ "arch", required_argument, NULL, 'a' },
 		{ "sysroot", required_argument, NULL, OPT_SYSROOT },
@@ -361,6 +364,7 @@ static int parse(int argc, char **argv, struct options *o)
 		{ "all-sites", no_argument, NULL, OPT_ALL },
 		{ "dlopen", required_argument, NULL, OPT_DLOPEN },
 		{ "no-nss", no_argument, NULL, OPT_NONSS },
+		{ "strict", no_argument, NULL, OPT_STRICT },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -393,6 +397,7 @@ static int parse(int argc, char **argv, struct options *o)
 		case OPT_POLICY: o->policy = optarg; break;
 		case OPT_ALL: o->scan.all_sites = 1; break;
 		case OPT_NONSS: o->scan.no_nss = 1; break;
+		case OPT_STRICT: o->scan.strict = 1; break;
 		case OPT_DLOPEN: {
 			const char **d = realloc(o->scan.dlopen, (o->scan.ndlopen + 1) * sizeof *d);
 			if (!d)
