@@ -43,6 +43,13 @@ uint8_t flow_sp(enum scan_machine m)
 	return m == MACH_X86_64 ? X86_RSP : 31;
 }
 
+uint32_t flow_arg_regs(enum scan_machine m)
+{
+	if (m == MACH_X86_64)   /* rdi rsi rdx rcx r8 r9, r10 (static chain) */
+		return 1u << 7 | 1u << 6 | 1u << 2 | 1u << 1 | 1u << 8 | 1u << 9 | 1u << 10;
+	return 0x1ffu;          /* x0..x7, x8 (indirect result) */
+}
+
 uint32_t flow_caller_saved(enum scan_machine m)
 {
 	if (m == MACH_X86_64)
@@ -303,12 +310,19 @@ static uint64_t obj_bit(uint8_t r)
 	return (uint64_t)1 << r;
 }
 
+/* Forgets cell I: its value may still be read (LOST keeps its provenance)
+ * unless it was overwritten (dead). */
+static void remove_cell(struct fstate *st, size_t i)
+{
+	memmove(&st->c[i], &st->c[i + 1], (st->nc - i - 1) * sizeof st->c[0]);
+	st->nc--;
+}
+
 static void drop_cell(struct fstate *st, uint8_t sp, size_t i)
 {
 	if (st->c[i].base == sp)
 		st->lost |= st->c[i].v.from;
-	memmove(&st->c[i], &st->c[i + 1], (st->nc - i - 1) * sizeof st->c[0]);
-	st->nc--;
+	remove_cell(st, i);
 }
 
 /* Forgets every cell of object R. */
@@ -417,7 +431,9 @@ void flow_read(const struct fstate *st, const struct flow_cfg *cfg, const struct
 	       int width, int sext, int bits, struct val *out)
 {
 	uint8_t sp = flow_sp(cfg->m);
-	uint64_t sticky = addr->from & cfg->sticky;
+	/* Marks pass only to a word that can hold a pointer. */
+	int word = width == 8 || width == 0;
+	uint64_t sticky = word && (addr->from & cfg->load_if) ? cfg->load_add : 0;
 	if (bits == 32 && sext && width > 0 && width < 4) {
 		set_top(out, W_LOAD, sticky);   /* sign-extended to 32 bits only */
 		return;
@@ -433,7 +449,7 @@ void flow_read(const struct fstate *st, const struct flow_cfg *cfg, const struct
 		out->v[0] = addr->v[0];
 		out->width = (uint8_t)width;
 		out->sext = (uint8_t)sext;
-		out->from = sticky | lbits(cfg, addr->v[0], width);
+		out->from = sticky | (word ? lbits(cfg, addr->v[0], width) : 0);
 		return;
 	case V_MEM:
 		memset(out, 0, sizeof *out);
@@ -510,7 +526,7 @@ static void add_cell(struct fstate *st, uint8_t sp, uint8_t base, int64_t off, i
 	for (size_t i = st->nc; i-- > 0;)
 		if (st->c[i].base == base && st->c[i].off >= off &&
 		    (!width || (st->c[i].width && st->c[i].off + st->c[i].width <= off + width)))
-			drop_cell(st, sp, i);
+			remove_cell(st, i);
 	if (st->nc == NCELL) {
 		/* Out of room: forget the oldest; an object's word without a
 		 * cell would read as its entry value, so the object is clobbered. */
@@ -534,9 +550,10 @@ static void mem_write(struct fstate *st, const struct flow_cfg *cfg, const struc
 		      int width, const struct val *v)
 {
 	uint8_t sp = flow_sp(cfg->m);
-	uint64_t objs = v->from & PROV_REGS;
 	/* The value: a pointer to an object stored anywhere but the
-	 * frame's own cells lets other code reach the object. */
+	 * frame's own cells lets other code reach the object (fewer than 8
+	 * bytes hold no pointer). */
+	uint64_t objs = width && width < 8 ? 0 : v->from & PROV_REGS;
 	if (objs) {
 		if (addr->kind == V_ARG && addr->reg == sp && !(st->esc & obj_bit(sp))) {
 			/* kept in a cell of the frame */
@@ -635,10 +652,53 @@ static uint64_t frame_from(const struct fstate *st, uint8_t sp)
 	return f & PROV_REGS & ~obj_bit(sp);
 }
 
-/* Registers a function returns a value in. */
+/* The frame across a call: what is below the stack pointer goes (the
+ * return address, the callee's frame). A callee that may use its stack
+ * arguments (ARGS) may write them, with a value derived from what it was
+ * given (F): the words the caller stored from the stack pointer up, as
+ * far as they run without a gap (a compiler stores every stack argument
+ * before the call; its locals are not the callee's). */
+static void call_frame(struct fstate *st, uint8_t sp, int args, uint64_t f)
+{
+	const struct val *s = &st->r[sp];
+	if (!(s->kind == V_ARG && s->reg == sp && s->width == 0)) {
+		for (size_t i = st->nc; i-- > 0;)
+			if (st->c[i].base == sp)
+				drop_cell(st, sp, i);
+		return;
+	}
+	for (size_t i = st->nc; i-- > 0;)
+		if (st->c[i].base == sp && st->c[i].off < s->off)
+			remove_cell(st, i);   /* overwritten by the call */
+	if (!args)
+		return;
+	int64_t end = s->off;
+	for (int grew = 1; grew;) {
+		grew = 0;
+		for (size_t i = 0; i < st->nc; i++) {
+			struct cell *c = &st->c[i];
+			if (c->base == sp && c->off <= end && (!c->width || c->off + c->width > end)) {
+				set_top(&c->v, W_CALL, c->v.from | f);
+				if (!c->width) {
+					end = INT64_MAX;
+					break;
+				}
+				end = c->off + c->width;
+				grew = 1;
+			}
+		}
+	}
+}
+
+/* 1 for the register a function returns a value in, 2 for the one a
+ * second word of it comes back in (rdx, x1: a summary's "leave"), 0 for
+ * the other scratch registers, which hold nothing a caller uses (the
+ * ABI's promise; README, "Assumptions"). */
 static int ret_reg(enum scan_machine m, uint32_t r)
 {
-	return m == MACH_X86_64 ? r == X86_RAX || r == 2 : r <= 1;
+	if (m == MACH_X86_64)
+		return r == X86_RAX ? 1 : r == 2 ? 2 : 0;
+	return r == 0 ? 1 : r == 1 ? 2 : 0;
 }
 
 static uint64_t regs_from(const struct fstate *st, uint32_t regs)
@@ -752,6 +812,33 @@ void flow_syscall_args(const struct fstate *st, const struct insn *in, enum scan
 		else if (rd & (1u << k))
 			*rd_regs |= bit;
 	}
+}
+
+uint32_t flow_syscall_reads(const struct fstate *st, const struct insn *in, enum scan_machine m)
+{
+	static const uint8_t x86[6] = { 7, 6, 2, 10, 8, 9 };
+	static const uint8_t i386[6] = { 3, 1, 2, 6, 7, 5 };
+	const struct val *nr = &st->r[in->op == OP_SVC ? A64_X8 : X86_RAX];
+	const struct arch *a = in->op == OP_INT80 ? NULL :
+			       arch_by_name(m == MACH_X86_64 ? "x86_64" : "aarch64");
+	int n = 0;
+	if (nr->kind != V_CONST || !a) {
+		n = 6;
+	} else {
+		for (int i = 0; i < nr->n && n < 6; i++) {
+			const char *name = nr->v[i] >> 32 ? NULL :
+					   arch_syscall_name(a, (uint32_t)nr->v[i]);
+			const struct syscall_proto *p = name ? arch_syscall_proto(a, name) : NULL;
+			if (!p || !p->known)
+				n = 6;
+			else if (p->nparams > n)
+				n = p->nparams;
+		}
+	}
+	uint32_t mask = 0;
+	for (int k = 0; k < n && k < 6; k++)
+		mask |= 1u << (in->op == OP_SVC ? k : in->op == OP_INT80 ? i386[k] : x86[k]);
+	return mask;
 }
 
 /* What syscall instruction IN may do to memory: the kernel writes at and
@@ -942,7 +1029,8 @@ static void transfer(struct fstate *st, const struct func *fn, const struct insn
 		uint32_t cs = flow_caller_saved(cfg->m);
 		uint64_t f = regs_from(st, cs);
 		struct call_sum sum;
-		if (cfg->call_sum && cfg->call_sum(cfg->ctx, fn, in, &sum) == 0) {
+		int known = cfg->call_sum ? cfg->call_sum(cfg->ctx, fn, in, &sum) : -1;
+		if (known == 0) {
 			/* What the callee is known to do with what it is given. */
 			if (sum.stack)
 				escape(st, sp, frame_from(st, sp));
@@ -950,31 +1038,35 @@ static void transfer(struct fstate *st, const struct func *fn, const struct insn
 			for (uint8_t r = 0; r < NREG; r++)
 				if (sum.wr & (1u << r))
 					write_from(st, sp, &st->r[r], sum.wrlo[r]);
-			if (sum.stack)
-				for (size_t i = st->nc; i-- > 0;)
-					if (st->c[i].base == sp)
-						drop_cell(st, sp, i);
+			call_frame(st, sp, sum.stack, f);
 			uint64_t rf = regs_from(st, (uint32_t)(sum.ret & PROV_REGS)) |
 				      (sum.ret & ~PROV_REGS);
-			uint64_t lf = regs_from(st, (uint32_t)(sum.leave & PROV_REGS)) |
-				      (sum.leave & ~PROV_REGS);
+			/* The second return register: objects, not marks (a
+			 * two-word value carrying what an analysis tracks is its
+			 * business: pointers.c notes it). */
+			uint64_t lf = regs_from(st, (uint32_t)(sum.leave & PROV_REGS)) & PROV_REGS;
 			for (uint32_t r = 0; r < NREG; r++)
 				if (cs & (1u << r))
-					set_top(&st->r[r], W_CALL, ret_reg(cfg->m, r) ? rf : lf);
+					set_top(&st->r[r], W_CALL, ret_reg(cfg->m, r) == 1 ? rf :
+						ret_reg(cfg->m, r) == 2 ? lf : 0);
 			break;
 		}
-		if (in->op == OP_CALLM)
-			f |= addr.from & cfg->sticky;
+		/* A callee nothing is known of takes its arguments in the
+		 * ABI's argument registers (and rax when it is called through
+		 * the word a constant rax points to: a TLS descriptor). */
+		f = regs_from(st, known == 1 ? sum.reads & cs :
+			      flow_arg_regs(cfg->m) |
+			      (in->op == OP_CALLM && in->mbase == X86_RAX &&
+			       cfg->m == MACH_X86_64 && st->r[X86_RAX].kind != V_ARG &&
+			       st->r[X86_RAX].kind != V_TOP ? 1u << X86_RAX : 0));
 		/* What the callee is given may be kept anywhere, stack
 		 * arguments too; it may write its stack arguments (and the
 		 * red zone goes). */
 		escape(st, sp, (f & PROV_REGS) | frame_from(st, sp));
-		for (size_t i = st->nc; i-- > 0;)
-			if (st->c[i].base == sp)
-				drop_cell(st, sp, i);
+		call_frame(st, sp, 1, f);
 		for (uint32_t r = 0; r < NREG; r++)
 			if (cs & (1u << r))
-				set_top(&st->r[r], W_CALL, f);
+				set_top(&st->r[r], W_CALL, ret_reg(cfg->m, r) ? f : 0);
 		break;
 	}
 	case OP_OTHER:
@@ -1006,6 +1098,7 @@ static void state_unknown(struct fstate *st)
 		set_top(&st->r[r], W_NOPRED, PROV_REGS);
 	st->esc = st->clob = 0xffffffffu;
 	st->lost = PROV_REGS;
+	st->nopred = 1;
 }
 
 static int nregs(enum scan_machine m)
@@ -1024,6 +1117,7 @@ static void state_copy(struct fstate *dst, const struct fstate *src, enum scan_m
 	dst->pub = src->pub;
 	dst->pubaddr = src->pubaddr;
 	dst->lost = src->lost;
+	dst->nopred = src->nopred;
 }
 
 static int reached(const struct fstate *st)
@@ -1101,10 +1195,6 @@ static int join_state(struct fstate *dst, const struct fstate *src,
 			read_key(dst, cfg, &keys[i], &a);
 			read_key(src, cfg, &keys[i], &b);
 			join(&a, &b);
-			if (a.kind == V_TOP && base == sp) {
-				lost |= a.from;
-				continue;
-			}
 			if (no == NCELL) {
 				if (base == sp)
 					lost |= a.from;
@@ -1126,8 +1216,9 @@ static int join_state(struct fstate *dst, const struct fstate *src,
 		}
 	}
 	if (esc != dst->esc || clob != dst->clob || pub != dst->pub ||
-	    pubaddr != dst->pubaddr || lost != dst->lost)
+	    pubaddr != dst->pubaddr || lost != dst->lost || (dst->nopred && !src->nopred))
 		changed = 1;
+	dst->nopred &= src->nopred;
 	dst->esc = esc;
 	dst->clob = clob;
 	dst->pub = pub;
@@ -1366,4 +1457,5 @@ int flow_run(const struct func *fn, const struct flow_cfg *cfg, flow_visit_fn *v
 	blocks_free(&b);
 	return 0;
 }
+
 

@@ -179,6 +179,11 @@ static void pass1_visit(void *ctx, const struct func *fn, size_t i, const struct
 			stored = caller_saved_from(st, v->mach);
 		break;
 	}
+	if ((in->op == OP_STORE || in->op == OP_STORE2 || in->op == OP_OTHER) && in->mem) {
+		int w = in->op == OP_STORE2 ? 2 * in->mwidth : flow_width(st, in);
+		if (w && w < 8)
+			stored = 0;   /* fewer than 8 bytes hold no pointer */
+	}
 	if (stored & MARK_ADDR)
 		fail(c, "%s passes the global's address on", name);
 }
@@ -326,6 +331,11 @@ static void pass2_visit(void *ctx, const struct func *fn, size_t i, const struct
 		if (leaves(fn, in))
 			callee_writes(v, st, in, fn);
 		break;
+	}
+	if (in->mem && in->op != OP_PUSH) {
+		int w = in->op == OP_STORE2 ? 2 * in->mwidth : flow_width(st, in);
+		if (w && w < 8)
+			stored = 0;   /* fewer than 8 bytes hold no pointer */
 	}
 	if (stored & pb)
 		fail(c, "%s stores the pointer in memory", v->name);

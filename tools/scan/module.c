@@ -59,6 +59,14 @@ int func_add_edge(struct func *f, const struct edge *e)
 
 int func_add_site(struct func *f, const struct site *s)
 {
+	for (size_t i = 0; i < f->nsites; i++) {
+		struct site *o = &f->sites[i];
+		if (o->at == s->at && o->kind == s->kind && o->via_wrapper == s->via_wrapper &&
+		    (!s->via_wrapper || (o->wmod == s->wmod && o->wfn == s->wfn))) {
+			o->num = s->num;   /* the same site analysed again */
+			return 0;
+		}
+	}
 	GROW(f->sites, f->nsites, f->capsites);
 	f->sites[f->nsites++] = *s;
 	return 0;
@@ -252,6 +260,12 @@ static int initial_starts(struct module *m, struct u64s *st, struct u64s *roots)
 				continue;
 			uint64_t first = (s->addr + 7) & ~(uint64_t)7;
 			for (uint64_t a = first; a + 8 <= s->addr + s->size; a += 8) {
+				/* A GOT slot the loader fills with a symbol's
+				 * address: its first value is the lazy-binding
+				 * stub's, no function pointer. */
+				const struct elf_reloc *rel = elf_reloc_at(ef, a);
+				if (rel && (rel->kind == RK_JUMP_SLOT || rel->kind == RK_GLOB_DAT))
+					continue;
 				uint64_t v = 0;
 				for (int k = 7; k >= 0; k--)
 					v = v << 8 | p[a - s->addr + (uint64_t)k];
@@ -642,6 +656,7 @@ void module_free(struct module *m)
 		free(m->funcs[i].sites);
 		free(m->funcs[i].edges);
 		free(m->funcs[i].wrap_fail);
+		free(m->funcs[i].ptr_fail);
 	}
 	free(m->funcs);
 	free(m->roots);

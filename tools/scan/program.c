@@ -20,9 +20,7 @@
 
 const char *const abi_name[ABI_N] = { "x86_64", "x32", "i386", "aarch64" };
 
-static void note(struct scan *p, int incomplete, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void note(struct scan *p, int incomplete, const char *fmt, ...)
+void scan_note(struct scan *p, int incomplete, const char *fmt, ...)
 {
 	char buf[1024];
 	va_list ap;
@@ -191,12 +189,12 @@ static int load_needed(struct scan *p, struct decoder *dec, size_t from,
 				continue;
 			char path[PATH_MAX];
 			if (find_library(p, &p->mods[i], name, sysroot, path, sizeof path)) {
-				note(p, 1, "library %s (needed by %s) not found under %s",
+				scan_note(p, 1, "library %s (needed by %s) not found under %s",
 				     name, p->mods[i].name, sysroot);
 			} else {
 				char e2[512];
 				if (add_module(p, dec, path, 0, 0, 0, e2, sizeof e2) < 0)
-					note(p, 1, "library %s: %s", name, e2);
+					scan_note(p, 1, "library %s: %s", name, e2);
 			}
 			char **nn = realloc(names, (nnames + 1) * sizeof *nn);
 			if (!nn)
@@ -230,7 +228,7 @@ static void load_nss(struct scan *p, struct decoder *dec, const char *sysroot)
 	join_path(path, sizeof path, sysroot, "/etc/nsswitch.conf");
 	FILE *f = fopen(path, "r");
 	if (!f) {
-		note(p, 0, "no %s: no NSS modules modelled", path);
+		scan_note(p, 0, "no %s: no NSS modules modelled", path);
 		return;
 	}
 	char line[1024];
@@ -252,9 +250,9 @@ static void load_nss(struct scan *p, struct decoder *dec, const char *sysroot)
 			char err[512];
 			long rc = add_module(p, dec, lp, 0, 0, 1, err, sizeof err);
 			if (rc < 0)
-				note(p, 1, "NSS module %s: %s", lib, err);
+				scan_note(p, 1, "NSS module %s: %s", lib, err);
 			else if (rc > 0)
-				note(p, 0, "modelled dlopen: NSS module %s (%s)", lib, path);
+				scan_note(p, 0, "modelled dlopen: NSS module %s (%s)", lib, path);
 		}
 	}
 	fclose(f);
@@ -590,7 +588,7 @@ static int check_published_wrappers(struct scan *p, struct gcache *gc, int stric
 					return -1;
 				continue;
 			}
-			note(p, 0, "%s: %s reads its number from its caller's structure "
+			scan_note(p, 0, "%s: %s reads its number from its caller's structure "
 			     "after storing its address in the private global at 0x%llx; "
 			     "none of the %zu functions that read that global writes the "
 			     "field%s%s%s", c->assumed ? "assumed" : "proved",
@@ -629,14 +627,16 @@ static int check_published_reads(struct scan *p, struct gcache *gc, int strict)
 					return -1;
 				if (!c->ok)
 					continue;
-				if (c->pubfn == UINT32_MAX) {
+				if (c->pubfn == UINT32_MAX || !p->reached[mi][c->pubfn]) {
 					s->covered = 1;
-					note(p, 0, "proved: the site at 0x%llx in %s loads its "
-					     "number through the global at 0x%llx, which is "
-					     "never set (it faults, no syscall)",
+					scan_note(p, 0, "proved: the site at 0x%llx in %s loads its "
+					     "number through the global at 0x%llx, which %s "
+					     "(the load faults, no syscall)",
 					     (unsigned long long)s->at,
 					     func_label(&p->mods[mi], h, lab, sizeof lab),
-					     (unsigned long long)v->v[0]);
+					     (unsigned long long)v->v[0],
+					     c->pubfn == UINT32_MAX ? "is never set" :
+					     "only a function the program cannot reach sets");
 					continue;
 				}
 				const struct func *f = &p->mods[mi].funcs[c->pubfn];
@@ -648,7 +648,7 @@ static int check_published_reads(struct scan *p, struct gcache *gc, int strict)
 				if (strict)
 					continue;
 				s->covered = 1;
-				note(p, 0, "assumed: the site at 0x%llx in %s reads the number "
+				scan_note(p, 0, "assumed: the site at 0x%llx in %s reads the number "
 				     "%s reads, from the structure %s publishes in the private "
 				     "global at 0x%llx, only while %s runs (so it adds no "
 				     "syscall); --strict refuses this",
@@ -966,12 +966,14 @@ static int collect(struct scan *p, const struct bfs *b)
 					rc = add_unres(p, g.mod, g.fn, s->at, "wrapper %s takes the "
 						       "number in more than one place",
 						       func_label(m, f, lab, sizeof lab));
-				else if (b->ptr[g.mod][g.fn])
+				else if (b->ptr[g.mod][g.fn] && !f->ptr_ok)
 					rc = add_unres(p, g.mod, g.fn, s->at, "wrapper %s takes the "
 						       "number from its caller%s and is called "
-						       "through a pointer",
+						       "through a pointer%s%s",
 						       func_label(m, f, lab, sizeof lab),
-						       f->wrap_mem ? "'s memory" : "");
+						       f->wrap_mem ? "'s memory" : "",
+						       f->ptr_fail ? ": " : "",
+						       f->ptr_fail ? f->ptr_fail : "");
 				/* else: each caller is a site of its own */
 			} else if (v->kind == V_MEM) {
 				rc = add_unres(p, g.mod, g.fn, s->at, "number loaded from memory "
@@ -1022,7 +1024,7 @@ static int model_vdso(struct scan *p)
 			if (nr >= 0 && add_found(p, abi, (uint32_t)nr, UINT32_MAX, 0, 0, NULL))
 				return -1;
 		}
-		note(p, 0, "modelled: the vDSO's time functions (they fall back to the syscalls)");
+		scan_note(p, 0, "modelled: the vDSO's time functions (they fall back to the syscalls)");
 	}
 	if (p->machine == MACH_AARCH64) {
 		long sa = arch_syscall_nr(a, "rt_sigaction"), sr = arch_syscall_nr(a, "rt_sigreturn");
@@ -1030,7 +1032,7 @@ static int model_vdso(struct scan *p)
 			if (p->found[i].abi == ABI_AARCH64 && p->found[i].nr == (uint32_t)sa) {
 				if (add_found(p, abi, (uint32_t)sr, UINT32_MAX, 1, 0, NULL))
 					return -1;
-				note(p, 0, "modelled: rt_sigaction is reachable, so the vDSO's "
+				scan_note(p, 0, "modelled: rt_sigaction is reachable, so the vDSO's "
 				     "signal return trampoline (rt_sigreturn) is");
 				break;
 			}
@@ -1082,7 +1084,7 @@ static void report_dlopen(struct scan *p)
 			for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
 				if (strcmp(f->name, names[k]) == 0) {
 					char lab[300];
-					note(p, 0, "dlopen is reachable (%s): libraries loaded at "
+					scan_note(p, 0, "dlopen is reachable (%s): libraries loaded at "
 					     "run time are modelled only as NSS modules and --dlopen",
 					     func_label(&p->mods[mi], f, lab, sizeof lab));
 					return;
@@ -1121,9 +1123,9 @@ int scan_run(struct scan *p, const char *path, const struct scan_options *o,
 		}
 		char e2[512];
 		if (!ip[0])
-			note(p, 1, "dynamic loader %s not found under %s", interp, sysroot);
+			scan_note(p, 1, "dynamic loader %s not found under %s", interp, sysroot);
 		else if (add_module(p, dec, ip, 0, 1, 0, e2, sizeof e2) < 0)
-			note(p, 1, "dynamic loader: %s", e2);
+			scan_note(p, 1, "dynamic loader: %s", e2);
 	}
 	if (load_needed(p, dec, 0, sysroot, err, errlen))
 		goto out;
@@ -1139,12 +1141,12 @@ int scan_run(struct scan *p, const char *path, const struct scan_options *o,
 			bad = find_library(p, NULL, o->dlopen[i], sysroot, lp, sizeof lp);
 		}
 		if (bad) {
-			note(p, 1, "--dlopen %s: not found (or not for this architecture)",
+			scan_note(p, 1, "--dlopen %s: not found (or not for this architecture)",
 			     o->dlopen[i]);
 			continue;
 		}
 		if (add_module(p, dec, lp, 0, 0, 1, e2, sizeof e2) < 0)
-			note(p, 1, "--dlopen %s: %s", o->dlopen[i], e2);
+			scan_note(p, 1, "--dlopen %s: %s", o->dlopen[i], e2);
 	}
 	if (p->nmods > before && load_needed(p, dec, before, sysroot, err, errlen))
 		goto out;
@@ -1168,9 +1170,9 @@ int scan_run(struct scan *p, const char *path, const struct scan_options *o,
 	}
 	for (size_t i = 0; i < p->nmods; i++) {
 		for (size_t k = 0; k < p->mods[i].nnotes; k++)
-			note(p, 1, "%s: %s", p->mods[i].name, p->mods[i].notes[k]);
+			scan_note(p, 1, "%s: %s", p->mods[i].name, p->mods[i].notes[k]);
 		if (p->mods[i].misaligned)
-			note(p, 0, "%s: %zu code addresses fall inside instructions decoded "
+			scan_note(p, 0, "%s: %zu code addresses fall inside instructions decoded "
 			     "from an earlier start (decoded again from there)",
 			     p->mods[i].name, p->mods[i].misaligned);
 	}
@@ -1180,8 +1182,14 @@ int scan_run(struct scan *p, const char *path, const struct scan_options *o,
 	if (!sums)
 		goto oom;
 	struct gcache gc = { 0 };
-	if (refine_sites(p, sums) || check_published_wrappers(p, &gc, o->strict) ||
-	    resolve_wrappers(p, sums) || check_published_reads(p, &gc, o->strict)) {
+	/* Wrappers through calls, then through pointers, whose callers may
+	 * be wrappers in turn. */
+	int perr = refine_sites(p, sums) || check_published_wrappers(p, &gc, o->strict) ||
+		   resolve_wrappers(p, sums);
+	for (size_t i = 0; !perr && i < p->nmods; i++)
+		perr = pointer_wrappers(p, (const uint8_t *const *)b.ptr, (uint32_t)i,
+					o->strict) != 0;
+	if (perr || resolve_wrappers(p, sums) || check_published_reads(p, &gc, o->strict)) {
 		free(gc.c);
 		sum_free(sums);
 		goto oom;

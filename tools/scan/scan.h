@@ -143,7 +143,7 @@ struct cell {
 	uint8_t base, width;
 	struct val v;
 };
-#define NCELL 16
+#define NCELL 32
 
 /* What the data flow knows before an instruction. Objects are named by
  * the register that pointed to them at entry (bit R); the stack frame by
@@ -158,6 +158,7 @@ struct fstate {
 	uint32_t esc, clob, pub;
 	uint64_t pubaddr;
 	uint64_t lost;               /* provenance of values dropped from the frame's cells */
+	uint8_t nopred;              /* in code no edge of the function reaches */
 };
 
 /* Address ranges an analysis marks: a constant in [lo, hi) gets the
@@ -169,14 +170,17 @@ struct flow_range {
 /* What a called function may do to its caller, in terms of the caller's
  * registers at the call (bit per register): let the objects they point to
  * (and what those hold) escape, write them, return a value derived from
- * them or leave one in another scratch register (ret, leave: also the
- * analyses' marks), or use the stack arguments. */
+ * them (ret, leave: also the analyses' marks), call through them, or use
+ * the stack arguments. */
 struct call_sum {
 	uint32_t esc, wr;
 	int64_t wrlo[NREG];  /* wr: lowest offset written (INT64_MIN: anywhere) */
-	uint64_t ret;        /* in the return registers */
-	uint64_t leave;      /* in the other registers a call may change */
+	uint64_t ret;        /* in the return register (rax, x0) */
+	uint64_t leave;      /* in the second one (rdx, x1) */
+	uint32_t callr;      /* called through (the target, or its address) */
 	uint8_t stack;
+	uint32_t reads;      /* call_sum returned 1 (nothing else known): the
+				registers the callee may read */
 };
 
 struct func;
@@ -184,10 +188,11 @@ struct flow_cfg {
 	enum scan_machine m;
 	const struct flow_range *ranges;
 	size_t nranges;
-	uint64_t sticky;             /* bits a load passes from its address to its value */
+	uint64_t load_if, load_add;  /* a load through an address with any of
+					load_if's bits gets load_add's */
 	uint64_t entry[NREG];        /* extra provenance of each register at entry */
-	/* What the call IN of FN may do (NULL, or nonzero: anything the ABI
-	 * allows): fills *OUT. */
+	/* What the call IN of FN may do: 0 and *OUT; 1: anything, with only
+	 * the registers OUT->reads; -1 (or NULL): anything the ABI allows. */
 	int (*call_sum)(void *ctx, const struct func *fn, const struct insn *in,
 			struct call_sum *out);
 	void *ctx;
@@ -207,6 +212,8 @@ void flow_cfg_init(struct flow_cfg *cfg, enum scan_machine m);
  * change (bit per register). */
 uint8_t flow_sp(enum scan_machine m);
 uint32_t flow_caller_saved(enum scan_machine m);
+/* The registers the ABI passes arguments in. */
+uint32_t flow_arg_regs(enum scan_machine m);
 /* The address of IN's memory operand in state ST: V_CONST (one address),
  * V_ARG (entry register + off), V_MEM (the word at a fixed address + off),
  * or V_TOP with the provenance of its registers. For an instruction
@@ -219,6 +226,9 @@ void flow_syscall_args(const struct fstate *st, const struct insn *in, enum scan
 		       uint32_t *esc, uint32_t *wr, uint32_t *rd);
 /* The bytes IN's memory operand covers in state ST (0: unknown). */
 int flow_width(const struct fstate *st, const struct insn *in);
+/* The registers syscall instruction IN reads its arguments from (as many
+ * as its number's syscalls take; all six when not known). */
+uint32_t flow_syscall_reads(const struct fstate *st, const struct insn *in, enum scan_machine m);
 /* The value of the WIDTH bytes at ADDR (as flow_addr gives it) in ST,
  * as a register of BITS (32 or 64) would hold them. */
 void flow_read(const struct fstate *st, const struct flow_cfg *cfg, const struct val *addr,
@@ -270,6 +280,8 @@ struct func {
 	uint64_t wrap_pub;    /* wrap_mem after the address was stored in this
 				 global (0: not published) */
 	char *wrap_fail;      /* why the wrapper's callers cannot give the number */
+	uint8_t ptr_ok;       /* called through pointers only where pointers.c found */
+	char *ptr_fail;       /* else why that is not known */
 	uint8_t taken;        /* address stored in data or an IFUNC resolver */
 	uint8_t wrap_conflict;
 	uint8_t noreturn;     /* no path returns (module-local knowledge) */
@@ -395,6 +407,19 @@ struct gcheck {
 int global_check(struct scan *p, uint32_t mod, uint64_t g, struct gcheck *c);
 /* 1 if any of C's writes may touch [off, off + width). */
 int gcheck_written(const struct gcheck *c, int64_t off, int width);
+
+/* ---- wrappers called through pointers (pointers.c) ---------------------- */
+
+/* Proves, for the wrappers of module MOD that BYPTR says are reached
+ * through a pointer, that only the indirect calls through the file's data
+ * holding their addresses call them, and adds those calls as sites
+ * (ptr_ok); else says why not (ptr_fail). 0, or -1 out of memory. */
+int pointer_wrappers(struct scan *p, const uint8_t *const *byptr, uint32_t mod,
+		     int strict);
+
+/* Adds a note to the report (INCOMPLETE: the result is incomplete). */
+void scan_note(struct scan *p, int incomplete, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* A register's name, for messages. */
 const char *reg_name(enum scan_machine m, uint8_t r);
