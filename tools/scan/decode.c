@@ -513,13 +513,13 @@ static int a64_width(unsigned id)
 	case ARM64_INS_LDURSB: case ARM64_INS_LDARB: case ARM64_INS_LDAXRB:
 	case ARM64_INS_LDXRB: case ARM64_INS_LDTRB: case ARM64_INS_LDTRSB:
 	case ARM64_INS_STRB: case ARM64_INS_STURB: case ARM64_INS_STLRB:
-	case ARM64_INS_STTRB:
+	case ARM64_INS_STTRB: case ARM64_INS_STXRB: case ARM64_INS_STLXRB:
 		return 1;
 	case ARM64_INS_LDRH: case ARM64_INS_LDURH: case ARM64_INS_LDRSH:
 	case ARM64_INS_LDURSH: case ARM64_INS_LDARH: case ARM64_INS_LDAXRH:
 	case ARM64_INS_LDXRH: case ARM64_INS_LDTRH: case ARM64_INS_LDTRSH:
 	case ARM64_INS_STRH: case ARM64_INS_STURH: case ARM64_INS_STLRH:
-	case ARM64_INS_STTRH:
+	case ARM64_INS_STTRH: case ARM64_INS_STXRH: case ARM64_INS_STLXRH:
 		return 2;
 	case ARM64_INS_LDRSW: case ARM64_INS_LDURSW: case ARM64_INS_LDTRSW:
 	case ARM64_INS_LDPSW:
@@ -728,8 +728,22 @@ static void decode_a64(struct decoder *d, const cs_insn *ci, struct insn *in)
 			in->clobber = wr & ~base;
 			return;
 		case A_NONE:
-			/* Exclusive stores, vector stores, anything else that names
-			 * memory: it may write it, all of it. */
+			if ((ci->id == ARM64_INS_STXR || ci->id == ARM64_INS_STLXR ||
+			     ci->id == ARM64_INS_STXRB || ci->id == ARM64_INS_STLXRB ||
+			     ci->id == ARM64_INS_STXRH || ci->id == ARM64_INS_STLXRH) && nops == 3 &&
+			    r0 < NREG && o[1].type == ARM64_OP_REG) {
+				/* Exclusive store: status register, value, address. */
+				uint8_t v = reg(d, o[1].reg);
+				int wv = a64_width(ci->id);
+				in->mem = MEM_R | MEM_W;
+				in->op = OP_STORE;
+				in->src = v == REG_ZERO ? REG_ZERO : v < NREG && v != 31 ? v : REG_UNK;
+				in->mwidth = (uint8_t)(wv ? wv : nbytes(d, o[1].reg));
+				in->clobber = (wr | 1u << r0) & ~base;
+				return;
+			}
+			/* Vector stores, anything else that names memory: it may
+			 * write it, all of it. */
 			in->mem = MEM_R | MEM_W;
 			in->mwidth = 0;
 			in->clobber = wr & ~base;
@@ -843,9 +857,37 @@ other:
 		in->clobber |= 1u << dst;
 }
 
-/* Bytes capstone cannot decode (instructions newer than it knows, such as
- * aarch64's atomics): one instruction that may read and write every
- * register and any memory. */
+/* ARMv8.1's atomics, which capstone 4 does not know (Debian's arm64 glibc
+ * uses them in its outline-atomics helpers): only their register and
+ * memory effects are recognised here, from the two encoding classes the
+ * architecture manual gives (CAS{A,L,AL}{,B,H}; SWP and LD<op>
+ * {ADD,CLR,EOR,SET,SMAX,SMIN,UMAX,UMIN}, with their ordering variants).
+ * 1 if W is one of them. */
+static int a64_atomic(uint32_t w, uint64_t addr, struct insn *in)
+{
+	int cas = (w & 0x3fa07c00u) == 0x08a07c00u;
+	int ldop = (w & 0x3f200c00u) == 0x38200000u;
+	if (!cas && !ldop)
+		return 0;
+	uint8_t rs = (uint8_t)(w >> 16 & 31), rn = (uint8_t)(w >> 5 & 31), rt = (uint8_t)(w & 31);
+	memset(in, 0, sizeof *in);
+	in->addr = addr;
+	in->len = 4;
+	in->op = OP_OTHER;
+	in->dst = in->src = in->dst2 = in->src2 = REG_NONE;
+	in->mem = MEM_R | MEM_W;
+	in->mbase = rn;              /* 31: sp */
+	in->mindex = REG_NONE;
+	in->mwidth = (uint8_t)(1u << (w >> 30));
+	/* What goes to memory: Rt (CAS's new value) or Rs (the operand). */
+	in->reads = (rs != 31 ? 1u << rs : 0) | (cas && rt != 31 ? 1u << rt : 0);
+	uint8_t out = cas ? rs : rt;   /* the old value comes back here */
+	in->clobber = out != 31 ? 1u << out : 0;
+	return 1;
+}
+
+/* Bytes capstone cannot decode (instructions newer than it knows): one
+ * instruction that may read and write every register and any memory. */
 static void undecodable(struct insn *in, uint64_t addr, size_t len)
 {
 	memset(in, 0, sizeof *in);
@@ -880,6 +922,18 @@ int decode_range(struct decoder *d, const struct elf_file *ef, uint64_t start,
 				return -1;
 			*out = p;
 			*cap = nc;
+		}
+		if (d->m == MACH_AARCH64 && left >= 4) {
+			uint32_t w = (uint32_t)code[0] | (uint32_t)code[1] << 8 |
+				     (uint32_t)code[2] << 16 | (uint32_t)code[3] << 24;
+			if (a64_atomic(w, addr, &(*out)[*n])) {
+				(*n)++;
+				bad = 0;
+				code += 4;
+				left -= 4;
+				addr += 4;
+				continue;
+			}
 		}
 		if (!cs_disasm_iter(d->h, &code, &left, &addr, d->ci)) {
 			size_t k = step < left ? step : left;

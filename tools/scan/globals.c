@@ -312,6 +312,20 @@ static void pass2_visit(void *ctx, const struct func *fn, size_t i, const struct
 		break;
 	case OP_SYSCALL: case OP_INT80: case OP_SVC: {
 		uint32_t esc, wr, rd;
+		const struct val *nr = &st->r[in->op == OP_SVC ? A64_X8 : X86_RAX];
+		if (nr->kind == V_LDG && nr->v[0] == c->g) {
+			/* The syscall the structure itself names (the set*id
+			 * call the reader repeats): its numbers are the
+			 * publisher's callers', which the analysis finds. */
+			if (!c->assumed) {
+				c->assumed = 1;
+				snprintf(c->assumption, sizeof c->assumption, "the syscall %s "
+					 "makes with the structure's own number keeps no pointer "
+					 "(it is one of the numbers the structure's writers store)",
+					 v->name);
+			}
+			break;
+		}
 		flow_syscall_args(st, in, v->mach, &esc, &wr, &rd);
 		for (uint8_t r = 0; r < NREG; r++) {
 			if (!(st->r[r].from & pb))

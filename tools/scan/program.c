@@ -487,6 +487,8 @@ static int resolve_wrappers(struct scan *p, struct summaries *sums)
 	uint8_t *done = calloc(c.total ? c.total : 1, 1);
 	size_t nwork = 0;
 	int rc = -1;
+	struct flow_cfg plain;
+	flow_cfg_init(&plain, p->machine);
 	if (!work || !done)
 		goto out;
 	for (size_t mi = 0; mi < p->nmods; mi++)
@@ -505,7 +507,10 @@ static int resolve_wrappers(struct scan *p, struct summaries *sums)
 			struct gid cg = c.from[g][k];
 			struct module *cm = &p->mods[cg.mod];
 			struct func *cf = &cm->funcs[cg.fn];
-			struct query q = { .at = c.at[g][k], .w = wf, .cfg = sum_cfg(sums) };
+			/* A register at a call needs no memory: the plain data flow
+			 * (summaries only where the number is in memory). */
+			struct query q = { .at = c.at[g][k], .w = wf,
+					   .cfg = wf->wrap_mem ? sum_cfg(sums) : &plain };
 			if (flow_run(cf, q.cfg, query_visit, &q) || sum_failed(sums))
 				goto out;
 			if (!q.found)
@@ -625,8 +630,15 @@ static int check_published_reads(struct scan *p, struct gcache *gc, int strict)
 				const struct gcheck *c = gcache_get(p, gc, (uint32_t)mi, v->v[0]);
 				if (!c)
 					return -1;
-				if (!c->ok)
+				if (!c->ok) {
+					scan_note(p, 0, "the site at 0x%llx in %s loads its number "
+						  "through the global at 0x%llx, whose readers and "
+						  "writers are not all known: %s",
+						  (unsigned long long)s->at,
+						  func_label(&p->mods[mi], h, lab, sizeof lab),
+						  (unsigned long long)v->v[0], c->why);
 					continue;
+				}
 				if (c->pubfn == UINT32_MAX || !p->reached[mi][c->pubfn]) {
 					s->covered = 1;
 					scan_note(p, 0, "proved: the site at 0x%llx in %s loads its "

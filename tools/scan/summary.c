@@ -174,7 +174,7 @@ static void acc_visit(void *ctx, const struct func *fn, size_t i, const struct f
 			a->sum.stack = 1;
 	}
 	for (uint8_t r = 0; r < NREG; r++)
-		if (st->r[r].kind == V_ARG && st->r[r].reg == sp && st->r[r].off >= args &&
+		if (r != sp && st->r[r].kind == V_ARG && st->r[r].reg == sp && st->r[r].off >= args &&
 		    (in->op == OP_CALL || in->op == OP_CALLR || in->op == OP_CALLM ||
 		     (in->mem & MEM_W)))
 			a->sum.stack = 1;
