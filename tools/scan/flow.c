@@ -34,6 +34,8 @@ const char *const why_text[W_NWHY] = {
 	[W_NOPRED] = "in code no jump or call of its function reaches",
 	[W_MERGE] = "paths bring values of different kinds",
 	[W_ESC] = "loaded from memory other code may change",
+	[W_ALIAS] = "in a structure whose address the call also passes in another "
+		    "register, or in one the analysis does not follow",
 };
 
 #define MAX_VISITS 64   /* per block, before its state is widened to unknown */
@@ -487,7 +489,7 @@ void flow_read(const struct fstate *st, const struct flow_cfg *cfg, const struct
 			return;
 		}
 		if (r == sp && addr->off < 0) {
-			set_top(out, W_LOAD, st->lost | sticky);
+			set_top(out, (st->esc & obj_bit(sp)) ? W_ESC : W_LOAD, st->lost | sticky);
 			return;
 		}
 		/* A word that may be a pointer the caller stored in its

@@ -313,6 +313,13 @@ static void pass2_visit(void *ctx, const struct func *fn, size_t i, const struct
 	case OP_SYSCALL: case OP_INT80: case OP_SVC: {
 		uint32_t esc, wr, rd;
 		const struct val *nr = &st->r[in->op == OP_SVC ? A64_X8 : X86_RAX];
+		uint32_t all = flow_syscall_reads(st, in, v->mach);
+		int passes = 0;
+		for (uint8_t r = 0; r < NREG; r++)
+			if ((all & (1u << r)) && (st->r[r].from & pb))
+				passes = 1;
+		if (!passes)
+			break;
 		if (nr->kind == V_LDG && nr->v[0] == c->g) {
 			/* The syscall the structure itself names (the set*id
 			 * call the reader repeats): its numbers are the

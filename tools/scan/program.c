@@ -459,7 +459,7 @@ static void query_visit(void *ctx, const struct func *fn, size_t i, const struct
 		return;
 	}
 	uint32_t cs = flow_caller_saved(q->cfg->m);
-	for (uint8_t k = 0; k < NREG; k++)
+	for (uint8_t k = 0; k < NREG && !(st->esc & (1u << a.reg)); k++)
 		if (k != r && (cs & (1u << k)) && (st->r[k].from & ((uint64_t)1 << a.reg))) {
 			memset(&q->v, 0, sizeof q->v);
 			q->v.kind = V_TOP;
@@ -518,7 +518,7 @@ static int resolve_wrappers(struct scan *p, struct summaries *sums)
 			struct site s = { .at = q.at, .num = q.v, .kind = wf->wrap_kind,
 					  .via_wrapper = 1, .wmod = w.mod, .wfn = w.fn };
 			if (q.why[0])
-				s.num.why = W_ESC;
+				s.num.why = W_ALIAS;
 			if (func_add_site(cf, &s))
 				goto out;
 			int was = cf->wrap_reg >= 0;

@@ -117,7 +117,7 @@ int decode_range(struct decoder *d, const struct elf_file *ef, uint64_t start,
 enum vkind { V_BOT, V_CONST, V_ARG, V_MEM, V_LD, V_LDG, V_TOP };
 /* Why a value is unknown. */
 enum why { W_NONE, W_ENTRY, W_LOAD, W_CALL, W_OP, W_MANY, W_SYSRET, W_NOPRED,
-	   W_MERGE, W_ESC, W_NWHY };
+	   W_MERGE, W_ESC, W_ALIAS, W_NWHY };
 extern const char *const why_text[W_NWHY];
 
 /* Provenance: bit R (< NREG) set if the value may be derived from the
