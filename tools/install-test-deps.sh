@@ -15,7 +15,7 @@ PACKAGES="
   graphviz
   pkg-config groff-base
   strace gzip xz-utils tar
-  libcapstone-dev binutils libc6-dbg
+  libcapstone-dev binutils libc6-dbg musl-tools
 "
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q

@@ -79,14 +79,14 @@ def names(report, abi):
 CASES = {
     "x86_64": {
         "x86_64": {"getpid", "getuid", "getgid", "getppid", "gettid", "uname",
-                   "gettimeofday", "exit_group"},
+                   "gettimeofday", "exit_group", "sched_yield", "read"},
         "x32": {"getpid"},
         "i386": {"getpid"},
         "unreachable": "socket",
     },
     "aarch64": {
         "aarch64": {"getpid", "getuid", "getgid", "getppid", "gettid", "uname",
-                    "gettimeofday", "exit_group"},
+                    "gettimeofday", "exit_group", "io_setup"},
         "unreachable": "socket",
     },
 }
@@ -96,7 +96,8 @@ CASES = {
 def test_cases_resolved_exactly(tmp_path, arch):
     """Copy + arithmetic, two branches, a wrapper called with two numbers,
     a call through a register and one through a pointer in data, x32 and
-    int 0x80 (i386): exactly the expected set, nothing unresolved."""
+    int 0x80 (i386), a number written into al alone, numbers a compare and
+    branch tell: exactly the expected set, nothing unresolved."""
     binary = assemble(tmp_path, arch, "cases")
     report, _ = scan_json(binary, expect=0)
     assert report["complete"] is True and report["unresolved"] == []
@@ -394,6 +395,23 @@ def test_no_false_negatives_test_program_x86_64(tmp_path, link):
     check_superset(out, [out, "data"], tmp_path)
     # And the quiet run: the same binary, the same static set.
     check_superset(out, [out], tmp_path)
+
+
+@pytest.mark.parametrize("link", ["dynamic", "static"])
+def test_no_false_negatives_test_program_musl(tmp_path, link):
+    """The same program built with Debian's musl-gcc (x86_64): musl's
+    syscall wrappers (__syscall_cp and its chain, the number in a register
+    of its caller) and, dynamic, its loader that is its libc."""
+    need("musl-gcc")
+    out = str(tmp_path / f"prog-musl-{link}")
+    subprocess.run(["musl-gcc", "-O2", *(["-static"] if link == "static" else []),
+                    "-o", out, os.path.join(SRC, "prog.c")], check=True)
+    (tmp_path / "data").write_text("x\n")
+    check_superset(out, [out, "data"], tmp_path)
+    check_superset(out, [out], tmp_path)
+    report, _ = scan_json(out, expect=0)
+    if link == "dynamic":
+        assert any("ld-musl-x86_64.so.1" in m for m in report["modules"])
 
 
 # What prog.c makes on arm64 (checked live by the qemu suite's programs):

@@ -390,6 +390,24 @@ static void decode_x86(struct decoder *d, const cs_insn *ci, struct insn *in)
 	    o0->type == X86_OP_IMM) {
 		in->op = OP_JCC;
 		in->imm = (uint64_t)o0->imm;
+		in->cc = ci->id == X86_INS_JE ? CC_EQ : ci->id == X86_INS_JNE ? CC_NE : 0;
+		return;
+	}
+	/* Comparisons a following je/jne can refine a register by. */
+	if ((ci->id == X86_INS_TEST || ci->id == X86_INS_CMP) && r0 && dbits == 64 && dst < NREG &&
+	    o1 && ((ci->id == X86_INS_TEST && o1->type == X86_OP_REG && reg(d, o1->reg) == dst) ||
+		   (ci->id == X86_INS_CMP && o1->type == X86_OP_IMM))) {
+		in->cmpreg = dst;
+		in->cmpimm = ci->id == X86_INS_CMP ? (uint64_t)o1->imm : 0;
+	}
+	/* A constant into al or ax: the other bits stay. */
+	if (ci->id == X86_INS_MOV && r0 && dst < NREG && (dbits == 8 || dbits == 16) &&
+	    !d->hi8[o0->reg] && o1 && o1->type == X86_OP_IMM) {
+		in->op = OP_MOVK;
+		in->dst = dst;
+		in->bits = 64;
+		in->kw = dbits;
+		in->imm = (uint64_t)o1->imm & ((1u << dbits) - 1);
 		return;
 	}
 	access(d, ci, &rd, &wr);
@@ -626,6 +644,7 @@ static void decode_a64(struct decoder *d, const cs_insn *ci, struct insn *in)
 			in->op = a->cc == ARM64_CC_INVALID || a->cc == ARM64_CC_AL ?
 				 OP_JMP : OP_JCC;
 			in->imm = (uint64_t)o[0].imm;
+			in->cc = a->cc == ARM64_CC_EQ ? CC_EQ : a->cc == ARM64_CC_NE ? CC_NE : 0;
 			return;
 		}
 		break;
@@ -634,6 +653,12 @@ static void decode_a64(struct decoder *d, const cs_insn *ci, struct insn *in)
 		if (nops >= 2 && o[nops - 1].type == ARM64_OP_IMM) {
 			in->op = OP_JCC;
 			in->imm = (uint64_t)o[nops - 1].imm;
+			if ((ci->id == ARM64_INS_CBZ || ci->id == ARM64_INS_CBNZ) &&
+			    dst < NREG && dst != 31 && dbits == 64) {
+				in->cmpreg = dst;
+				in->cmpimm = 0;
+				in->cc = ci->id == ARM64_INS_CBZ ? CC_EQ : CC_NE;
+			}
 			return;
 		}
 		break;
@@ -655,6 +680,11 @@ static void decode_a64(struct decoder *d, const cs_insn *ci, struct insn *in)
 	}
 	access(d, ci, &rd, &wr);
 	in->reads = data_reads(d, ci, rd);
+	if (ci->id == ARM64_INS_CMP && nops == 2 && dst < NREG && dst != 31 && dbits == 64 &&
+	    o[1].type == ARM64_OP_IMM && o[1].shift.type == ARM64_SFT_INVALID) {
+		in->cmpreg = dst;
+		in->cmpimm = (uint64_t)o[1].imm;
+	}
 
 	/* Loads and stores. */
 	enum a64_kind k = a64_kind(ci->id);
@@ -874,7 +904,7 @@ static int a64_atomic(uint32_t w, uint64_t addr, struct insn *in)
 	in->addr = addr;
 	in->len = 4;
 	in->op = OP_OTHER;
-	in->dst = in->src = in->dst2 = in->src2 = REG_NONE;
+	in->dst = in->src = in->dst2 = in->src2 = in->cmpreg = REG_NONE;
 	in->mem = MEM_R | MEM_W;
 	in->mbase = rn;              /* 31: sp */
 	in->mindex = REG_NONE;
@@ -894,7 +924,7 @@ static void undecodable(struct insn *in, uint64_t addr, size_t len)
 	in->addr = addr;
 	in->len = (uint8_t)(len > 255 ? 255 : len);
 	in->op = OP_OTHER;
-	in->dst = in->src = in->dst2 = in->src2 = REG_NONE;
+	in->dst = in->src = in->dst2 = in->src2 = in->cmpreg = REG_NONE;
 	in->clobber = in->reads = 0xffffffffu;
 	in->mem = MEM_R | MEM_W;
 	in->mbase = REG_ZERO;
@@ -953,7 +983,7 @@ int decode_range(struct decoder *d, const struct elf_file *ef, uint64_t start,
 		in->addr = d->ci->address;
 		in->len = (uint8_t)d->ci->size;
 		in->dst = in->src = in->dst2 = in->src2 = REG_NONE;
-		in->mbase = in->mindex = REG_NONE;
+		in->mbase = in->mindex = in->cmpreg = REG_NONE;
 		if (d->m == MACH_X86_64)
 			decode_x86(d, d->ci, in);
 		else

@@ -938,7 +938,8 @@ static void transfer(struct fstate *st, const struct func *fn, const struct insn
 		if (!d)
 			break;
 		if (d->kind == V_CONST) {
-			uint64_t keep = ~((uint64_t)0xffff << in->shift);
+			uint64_t chunk = ((uint64_t)1 << (in->kw ? in->kw : 16)) - 1;
+			uint64_t keep = ~(chunk << in->shift);
 			for (int i = 0; i < d->n; i++) {
 				d->v[i] = mask((d->v[i] & keep) | in->imm << in->shift, in->bits);
 				d->from |= cbits(cfg, d->v[i]);
@@ -1385,6 +1386,33 @@ oom:
 	return -1;
 }
 
+/* On the edge K -> T taken when a register equals a constant (je after a
+ * 64-bit test or cmp with a constant, cbz...), the register is that
+ * constant: *OUT is ST refined so; 0 when the edge says nothing. */
+static int refine_edge(const struct func *fn, const struct blocks *b, size_t k, size_t t,
+		       const struct fstate *st, struct fstate *out, const struct flow_cfg *cfg)
+{
+	size_t last = b->first[k + 1] - 1;
+	const struct insn *j = &fn->insns[last];
+	if (j->op != OP_JCC || !j->cc)
+		return 0;
+	const struct insn *c = j->cmpreg != REG_NONE ? j :
+			       last > b->first[k] ? &fn->insns[last - 1] : NULL;
+	if (!c || c->cmpreg >= NREG)
+		return 0;
+	long target = j->imm >= fn->start && j->imm < fn->end ? insn_at(fn, j->imm) : -1;
+	if (target < 0 || b->blk_of[target] == k + 1)
+		return 0;
+	int taken = b->blk_of[target] == t;
+	if (!taken && t != k + 1)
+		return 0;
+	if ((j->cc == CC_EQ) != taken)
+		return 0;     /* the edge where the register differs */
+	state_copy(out, st, cfg->m);
+	set_const(&out->r[c->cmpreg], c->cmpimm, cfg);
+	return 1;
+}
+
 /* Alignment padding between blocks is no entry point. */
 static int all_nops(const struct func *fn, size_t from, size_t to)
 {
@@ -1406,7 +1434,7 @@ int flow_run(const struct func *fn, const struct flow_cfg *cfg, flow_visit_fn *v
 	size_t *work = malloc(b.n * sizeof(size_t));
 	uint8_t *queued = calloc(b.n, 1);
 	uint8_t *visits = calloc(b.n, 1);
-	struct fstate *st = calloc(1, sizeof *st);
+	struct fstate *st = calloc(2, sizeof *st);
 	if (!in || !work || !queued || !visits || !st) {
 		free(in);
 		free(work);
@@ -1436,7 +1464,10 @@ int flow_run(const struct func *fn, const struct flow_cfg *cfg, flow_visit_fn *v
 			transfer(&st[0], fn, &fn->insns[i], cfg);
 		for (size_t s = 0; s < b.nsucc[k]; s++) {
 			size_t t = b.succ[k][s];
-			if (join_state(&in[t], &st[0], cfg) && !queued[t]) {
+			const struct fstate *out = &st[0];
+			if (refine_edge(fn, &b, k, t, &st[0], &st[1], cfg))
+				out = &st[1];
+			if (join_state(&in[t], out, cfg) && !queued[t]) {
 				queued[t] = 1;
 				work[nwork++] = t;
 			}

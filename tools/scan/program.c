@@ -102,6 +102,14 @@ static int find_library(const struct scan *p, const struct module *from,
 				return 0;
 		}
 	}
+	/* musl's loader searches its own path file's directories first. */
+	for (size_t i = 0; i < p->nmusl; i++) {
+		char full[PATH_MAX];
+		join_path(full, sizeof full, sysroot, p->musl[i]);
+		if (snprintf(out, len, "%s/%s", full, name) < (int)len &&
+		    elf_matches(out, p->machine))
+			return 0;
+	}
 	static const char *const fmts[] = {
 		"/lib/%s", "/usr/lib/%s", "/usr/%s/lib", "/usr/local/lib/%s",
 		"/lib", "/usr/lib", "/lib64", "/usr/lib64", "/usr/local/lib",
@@ -115,6 +123,39 @@ static int find_library(const struct scan *p, const struct module *from,
 			return 0;
 	}
 	return -1;
+}
+
+/* musl's dynamic loader (ld-musl-ARCH.so.1, which is its libc too) reads
+ * its library path from /etc/ld-musl-ARCH.path (one directory a line, or
+ * colon-separated), else uses /lib:/usr/local/lib:/usr/lib. */
+static void musl_path(struct scan *p, const char *interp, const char *sysroot)
+{
+	const char *base = strrchr(interp, '/');
+	base = base ? base + 1 : interp;
+	if (strncmp(base, "ld-musl-", 8) != 0)
+		return;
+	char arch[64], file[PATH_MAX], path[PATH_MAX];
+	snprintf(arch, sizeof arch, "%s", base + 8);
+	char *dot = strstr(arch, ".so");
+	if (dot)
+		*dot = 0;
+	snprintf(file, sizeof file, "/etc/ld-musl-%s.path", arch);
+	join_path(path, sizeof path, sysroot, file);
+	char buf[4096] = "/lib:/usr/local/lib:/usr/lib";
+	FILE *f = fopen(path, "r");
+	if (f) {
+		size_t n = fread(buf, 1, sizeof buf - 1, f);
+		buf[n] = 0;
+		fclose(f);
+	}
+	for (char *save = NULL, *d = strtok_r(buf, ":\n", &save); d;
+	     d = strtok_r(NULL, ":\n", &save)) {
+		if (!*d || p->nmusl == sizeof p->musl / sizeof p->musl[0])
+			continue;
+		if (!(p->musl[p->nmusl] = strdup(d)))
+			return;
+		p->nmusl++;
+	}
 }
 
 /* ---- loading modules ---------------------------------------------------- */
@@ -836,13 +877,16 @@ static int walk(struct scan *p, const struct scan_options *o, struct bfs *b)
 				continue;
 			root(p, b, (uint32_t)mi, m->roots[k], rk);
 		}
-		/* What the program may call after dlsym(), and what glibc's
-		 * loader calls in libc by name. */
+		/* What the program may call after dlsym(), and what the
+		 * loaders call by name: glibc's in libc, musl's stages of
+		 * itself. */
 		for (size_t k = 0; k < m->nexports; k++) {
 			const struct elf_sym *s = &m->ef.syms[m->exports[k]];
 			if (m->is_dlopen)
 				root(p, b, (uint32_t)mi, s->value, R_DLOPEN);
-			else if (strcmp(s->name, "__libc_early_init") == 0)
+			else if (strcmp(s->name, "__libc_early_init") == 0 ||
+				 (m->is_interp && (strcmp(s->name, "__dls2b") == 0 ||
+						   strcmp(s->name, "__dls3") == 0)))
 				root(p, b, (uint32_t)mi, s->value, R_LOOKUP);
 		}
 		/* Symbol relocations in data: that function's address is stored. */
@@ -1134,6 +1178,7 @@ int scan_run(struct scan *p, const char *path, const struct scan_options *o,
 				ip[0] = 0;
 		}
 		char e2[512];
+		musl_path(p, interp, sysroot);
 		if (!ip[0])
 			scan_note(p, 1, "dynamic loader %s not found under %s", interp, sysroot);
 		else if (add_module(p, dec, ip, 0, 1, 0, e2, sizeof e2) < 0)
@@ -1287,6 +1332,8 @@ void scan_free(struct scan *p)
 	free(p->mods);
 	free(p->found);
 	free(p->unres);
+	for (size_t i = 0; i < p->nmusl; i++)
+		free(p->musl[i]);
 	for (size_t i = 0; i < p->nnotes; i++)
 		free(p->notes[i]);
 	free(p->notes);

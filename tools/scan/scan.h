@@ -35,7 +35,7 @@
 enum op {
 	OP_OTHER,    /* writes the registers in clobber, and memory if mem & MEM_W */
 	OP_MOVI,     /* dst = imm */
-	OP_MOVK,     /* dst bits [shift, shift+16) = imm (aarch64) */
+	OP_MOVK,     /* dst bits [shift, shift+kw) = imm (aarch64 movk; x86 al, ax) */
 	OP_COPY,     /* dst = src (32-bit: low half, zero-extended) */
 	OP_ADDI,     /* dst = src + imm */
 	OP_ORI,      /* dst = src | imm */
@@ -90,7 +90,15 @@ struct insn {
 	uint8_t rep;          /* rep movs/stos: mwidth bytes times rcx */
 	uint8_t sext;         /* a load that sign-extends */
 	uint8_t wb;           /* WB_PRE, WB_POST */
+	uint8_t kw;           /* OP_MOVK: bits replaced (0: 16) */
+	/* A comparison of register cmpreg (64 bits) with cmpimm that sets
+	 * the flags a following OP_JCC tests (on aarch64's cbz/cbnz, the
+	 * OP_JCC itself); cc: what the OP_JCC jumps on. */
+	uint8_t cmpreg, cc;
+	uint64_t cmpimm;
 };
+#define CC_EQ 1   /* jump if equal */
+#define CC_NE 2   /* jump if not equal */
 
 struct decoder;
 struct decoder *decoder_open(enum scan_machine m);
@@ -352,6 +360,8 @@ struct unresolved {
 struct scan {
 	enum scan_machine machine;
 	const char *sysroot;
+	char *musl[16];          /* musl's loader's library path */
+	size_t nmusl;
 	struct module *mods;
 	size_t nmods;
 	struct found *found;     /* sorted by abi, nr */
