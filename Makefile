@@ -199,9 +199,12 @@ else
 endif
 
 # Boots Debian's arm64 kernel under qemu with the aarch64 test programs as
-# /init (tests/aarch64/check.py; fetches the kernel into build/ once).
-check-aarch64: $(BUILD)/bpfgen
+# /init (tests/aarch64/check.py; fetches the kernel into build/ once), then
+# again to check syscall-scan's static set against what its test programs
+# make on that kernel (tests/e2e/scan/aarch64_live.py).
+check-aarch64: $(BUILD)/bpfgen $(BUILD)/syscall-scan
 	/usr/bin/python3 tests/aarch64/check.py --build $(BUILD) --make "$(MAKE)"
+	/usr/bin/python3 tests/e2e/scan/aarch64_live.py --build $(BUILD) --make "$(MAKE)"
 
 # ---- make install / uninstall (issue 7) -----------------------------------
 # `make install [PREFIX=/usr/local] [DESTDIR=/staging]` puts
