@@ -41,9 +41,13 @@ LIB     := $(BUILD)/libbpfgen.a
 HELPER_SRC := $(wildcard tests/e2e/helpers/*.c)
 HELPERS    := $(HELPER_SRC:tests/e2e/helpers/%.c=$(BUILD)/tests/%)
 
-UNIT_SRC := $(wildcard tests/unit/*.c)
+UNIT_SRC := $(filter-out tests/unit/test_scan_%.c,$(wildcard tests/unit/*.c))
 UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT     := $(BUILD)/unit-tests
+# syscall-scan's unit tests link its objects and capstone: a binary of
+# their own, so that neither is in unit-tests (nor in libbpfgen.a).
+SCAN_UNIT_SRC := $(wildcard tests/unit/test_scan_*.c)
+SCAN_UNIT     := $(BUILD)/unit-tests-scan
 
 .PHONY: all check unit e2e check-sanitize test clean
 all: $(BUILD)/bpfgen $(TOOLS)
@@ -84,8 +88,13 @@ $(BUILD)/tests/%: tests/e2e/helpers/%.c
 $(UNIT): $(UNIT_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcriterion -ljson-c
 
-unit: $(UNIT)
+$(SCAN_UNIT): $(SCAN_UNIT_SRC:%.c=$(BUILD)/obj/%.o) \
+		$(filter-out $(BUILD)/obj/tools/scan/syscall-scan.o,$(SCAN_OBJ)) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcriterion -lcapstone
+
+unit: $(UNIT) $(SCAN_UNIT)
 	$(UNIT)
+	$(SCAN_UNIT)
 
 e2e: all $(HELPERS)
 	BPFGEN_BUILD=$(abspath $(BUILD)) $(if $(filter 1,$(SANITIZE)),BPFGEN_DIFF_WITNESS_EVERY=8) \
