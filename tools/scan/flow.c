@@ -444,6 +444,10 @@ void flow_read(const struct fstate *st, const struct flow_cfg *cfg, const struct
 		width = 4;
 	if (bits == 32)
 		sext = 0;
+	if (cfg->registers_only && addr->kind != V_CONST && addr->kind != V_MEM) {
+		set_top(out, W_LOAD, 0);
+		return;
+	}
 	switch (addr->kind) {
 	case V_CONST:
 		memset(out, 0, sizeof *out);
@@ -551,6 +555,8 @@ static void add_cell(struct fstate *st, uint8_t sp, uint8_t base, int64_t off, i
 static void mem_write(struct fstate *st, const struct flow_cfg *cfg, const struct val *addr,
 		      int width, const struct val *v)
 {
+	if (cfg->registers_only)
+		return;
 	uint8_t sp = flow_sp(cfg->m);
 	/* The value: a pointer to an object stored anywhere but the
 	 * frame's own cells lets other code reach the object (fewer than 8
@@ -1153,6 +1159,9 @@ static int join_state(struct fstate *dst, const struct fstate *src,
 		return 0;
 	if (!reached(dst)) {
 		state_copy(dst, src, cfg->m);
+		if (cfg->registers_only)
+			for (int r = 0; r < NREG; r++)
+				dst->r[r].from = 0;
 		return 1;
 	}
 	uint8_t sp = flow_sp(cfg->m);
@@ -1162,6 +1171,8 @@ static int join_state(struct fstate *dst, const struct fstate *src,
 			continue;
 		struct val before = dst->r[r];
 		join(&dst->r[r], &src->r[r]);
+		if (cfg->registers_only)
+			dst->r[r].from = 0;   /* nothing looks at provenance there */
 		changed |= !same_val(&before, &dst->r[r]);
 	}
 	uint32_t esc = dst->esc | src->esc, clob = dst->clob | src->clob;

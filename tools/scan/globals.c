@@ -188,6 +188,27 @@ static void pass1_visit(void *ctx, const struct func *fn, size_t i, const struct
 		fail(c, "%s passes the global's address on", name);
 }
 
+/* 1 if F names a constant address in [LO, HI) (an adrp: that page). */
+static int names_section(const struct func *f, uint64_t lo, uint64_t hi)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		const struct insn *in = &f->insns[i];
+		uint64_t a;
+		if (in->op == OP_ADR || in->op == OP_MOVI)
+			a = in->imm;
+		else if (in->mem && in->mbase == REG_NONE)
+			a = (uint64_t)in->disp;
+		else if (in->mindex == REG_UNK)
+			return 1;          /* undecodable: anything */
+		else
+			continue;
+		if (in->op == OP_ADR && in->page ? a + 0x1000 > (lo & ~(uint64_t)0xfff) && a < hi :
+		    a >= lo && a < hi)
+			return 1;
+	}
+	return 0;
+}
+
 /* ---- pass 2: the readers, for what they do with the pointer ----------- */
 
 struct pass2 {
@@ -421,7 +442,20 @@ int global_check(struct scan *p, uint32_t mod, uint64_t g, struct gcheck *c)
 	v1.readers = calloc(m->nfuncs ? m->nfuncs : 1, 1);
 	if (!v1.readers)
 		return -1;
+	/* Only code that names an address in G's section can form G's
+	 * address or reach G (from another object's address it would be
+	 * out of bounds; data pointing at G was checked above). */
+	uint64_t lo = g, hi = g + 8;
+	for (size_t i = 0; i < ef->nsects; i++) {
+		const struct elf_sect *sec = &ef->sects[i];
+		if ((sec->flags & SHF_ALLOC) && g >= sec->addr && g - sec->addr < sec->size) {
+			lo = sec->addr;
+			hi = sec->addr + sec->size;
+		}
+	}
 	for (size_t fi = 0; fi < m->nfuncs && c->ok; fi++) {
+		if (!names_section(&m->funcs[fi], lo, hi))
+			continue;
 		v1.fi = (uint32_t)fi;
 		func_label(m, &m->funcs[fi], v1.name, sizeof v1.name);
 		if (flow_run(&m->funcs[fi], &cfg, pass1_visit, &v1)) {

@@ -636,6 +636,7 @@ int module_load(struct module *m, const char *path, const char *sysroot,
 		struct visit_ctx c = { .m = m, .fi = (uint32_t)i };
 		struct flow_cfg cfg;
 		flow_cfg_init(&cfg, m->ef.machine);
+		cfg.registers_only = 1;
 		if (flow_run(&m->funcs[i], &cfg, visit, &c) || c.oom ||
 		    fall_off_edge(m, (uint32_t)i))
 			goto oom;

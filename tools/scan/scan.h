@@ -198,6 +198,11 @@ struct flow_cfg {
 	size_t nranges;
 	uint64_t load_if, load_add;  /* a load through an address with any of
 					load_if's bits gets load_add's */
+	/* Registers and fixed addresses only: memory reached through a
+	 * register reads as unknown, no cell is kept (the first, fast look
+	 * at every function; program.c looks again where that is not
+	 * enough). */
+	int registers_only;
 	uint64_t entry[NREG];        /* extra provenance of each register at entry */
 	/* What the call IN of FN may do: 0 and *OUT; 1: anything, with only
 	 * the registers OUT->reads; -1 (or NULL): anything the ABI allows. */
