@@ -167,6 +167,7 @@ def test_numbers_in_the_callers_memory(tmp_path, arch):
                      r"after storing its address in the private global", notes), notes
     assert re.search(r"assumed: the site at 0x[0-9a-f]+ in handler reads the number "
                      r"publish reads", notes), notes
+    assert len(report["assumptions"]) == 1 and "handler" in report["assumptions"][0]
     # --strict makes no assumption: the handler's site stays open.
     strict, _ = scan_json("--strict", binary, expect=2)
     assert [(u["function"], "[[" in u["reason"]) for u in strict["unresolved"]] == \

@@ -188,6 +188,15 @@ static size_t ndenied(const struct verdict *v, size_t n)
 
 /* ---- output ------------------------------------------------------------------ */
 
+/* How many of the notes are assumptions the result rests on. */
+static size_t assumptions(const struct scan *s)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < s->nnotes; i++)
+		n += strncmp(s->notes[i], "assumed: ", 9) == 0;
+	return n;
+}
+
 static void print_text(FILE *out, const char *bin, const struct scan *s,
 		       const struct options *o, const struct verdict *v, size_t nv)
 {
@@ -243,7 +252,12 @@ static void print_text(FILE *out, const char *bin, const struct scan *s,
 				found_path(s, v[i].f, path, sizeof path));
 		}
 	}
-	fprintf(out, "result: %s\n", s->incomplete ? "incomplete" : "complete");
+	size_t nassumed = assumptions(s);
+	if (!s->incomplete && nassumed)
+		fprintf(out, "result: complete, under %zu assumption%s (the notes \"assumed:\"; "
+			"--strict refuses them)\n", nassumed, nassumed == 1 ? "" : "s");
+	else
+		fprintf(out, "result: %s\n", s->incomplete ? "incomplete" : "complete");
 }
 
 static void print_json(FILE *out, const char *bin, const struct scan *s,
@@ -290,6 +304,12 @@ static void print_json(FILE *out, const char *bin, const struct scan *s,
 		fprintf(out, "%s\n    ", i ? "," : "");
 		json_str(out, s->notes[i]);
 	}
+	fprintf(out, "],\n  \"assumptions\": [");
+	for (size_t i = 0, k = 0; i < s->nnotes; i++)
+		if (strncmp(s->notes[i], "assumed: ", 9) == 0) {
+			fprintf(out, "%s\n    ", k++ ? "," : "");
+			json_str(out, s->notes[i] + 9);
+		}
 	fprintf(out, "]");
 	if (o->policy) {
 		fprintf(out, ",\n  \"policy\": {\"file\": ");
