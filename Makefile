@@ -43,9 +43,13 @@ LIB     := $(BUILD)/libbpfgen.a
 HELPER_SRC := $(wildcard tests/e2e/helpers/*.c)
 HELPERS    := $(HELPER_SRC:tests/e2e/helpers/%.c=$(BUILD)/tests/%)
 
-UNIT_SRC := $(wildcard tests/unit/*.c)
+UNIT_SRC := $(filter-out tests/unit/test_scan_%.c,$(wildcard tests/unit/*.c))
 UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT     := $(BUILD)/unit-tests
+# syscall-scan's unit tests link its objects and capstone: a binary of
+# their own, so that neither is in unit-tests (nor in libbpfgen.a).
+SCAN_UNIT_SRC := $(wildcard tests/unit/test_scan_*.c)
+SCAN_UNIT     := $(BUILD)/unit-tests-scan
 
 .PHONY: all check unit e2e check-sanitize test clean
 all: $(BUILD)/bpfgen $(TOOLS)
@@ -87,8 +91,13 @@ $(BUILD)/tests/%: tests/e2e/helpers/%.c
 $(UNIT): $(UNIT_OBJ) $(LIB)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcriterion -ljson-c
 
-unit: $(UNIT)
+$(SCAN_UNIT): $(SCAN_UNIT_SRC:%.c=$(BUILD)/obj/%.o) \
+		$(filter-out $(BUILD)/obj/tools/scan/syscall-scan.o,$(SCAN_OBJ)) $(LIB)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcriterion -lcapstone
+
+unit: $(UNIT) $(SCAN_UNIT)
 	$(UNIT)
+	$(SCAN_UNIT)
 
 e2e: all $(HELPERS)
 	BPFGEN_BUILD=$(abspath $(BUILD)) $(if $(filter 1,$(SANITIZE)),BPFGEN_DIFF_WITNESS_EVERY=8) \
@@ -205,9 +214,12 @@ else
 endif
 
 # Boots Debian's arm64 kernel under qemu with the aarch64 test programs as
-# /init (tests/aarch64/check.py; fetches the kernel into build/ once).
-check-aarch64: $(BUILD)/bpfgen
+# /init (tests/aarch64/check.py; fetches the kernel into build/ once), then
+# again to check syscall-scan's static set against what its test programs
+# make on that kernel (tests/e2e/scan/aarch64_live.py).
+check-aarch64: $(BUILD)/bpfgen $(BUILD)/syscall-scan
 	/usr/bin/python3 tests/aarch64/check.py --build $(BUILD) --make "$(MAKE)"
+	/usr/bin/python3 tests/e2e/scan/aarch64_live.py --build $(BUILD) --make "$(MAKE)"
 
 # ---- make install / uninstall (issue 7) -----------------------------------
 # `make install [PREFIX=/usr/local] [DESTDIR=/staging]` puts

@@ -15,7 +15,7 @@ PACKAGES="
   graphviz
   pkg-config groff-base
   strace gzip xz-utils tar
-  libcapstone-dev binutils
+  libcapstone-dev binutils libc6-dbg musl-tools
   rustc rustfmt golang-go
 "
 export DEBIAN_FRONTEND=noninteractive

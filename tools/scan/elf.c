@@ -318,6 +318,75 @@ static int read_eh_frame_hdr(struct elf_file *ef)
 	return 0;
 }
 
+/* The GNU build ID note, as hex. */
+static void read_build_id(struct elf_file *ef)
+{
+	for (size_t i = 0; i < ef->nsects; i++) {
+		const struct elf_sect *s = &ef->sects[i];
+		if (s->type != SHT_NOTE || !in_file(ef, s->offset, s->size))
+			continue;
+		const uint8_t *p = ef->data + s->offset;
+		uint64_t off = 0;
+		while (off + 12 <= s->size) {
+			uint32_t namesz, descsz, type;
+			memcpy(&namesz, p + off, 4);
+			memcpy(&descsz, p + off + 4, 4);
+			memcpy(&type, p + off + 8, 4);
+			uint64_t name = off + 12, desc = name + ((namesz + 3u) & ~3u);
+			if (desc > s->size || descsz > s->size - desc)
+				break;
+			if (type == NT_GNU_BUILD_ID && namesz == 4 &&
+			    memcmp(p + name, "GNU", 4) == 0 && descsz && descsz <= 64) {
+				for (uint32_t k = 0; k < descsz; k++)
+					snprintf(ef->build_id + 2 * k, 3, "%02x", p[desc + k]);
+				return;
+			}
+			off = desc + ((descsz + 3u) & ~3u);
+		}
+	}
+}
+
+int elf_load_debug(struct elf_file *ef, const char *sysroot)
+{
+	if (ef->debug || strlen(ef->build_id) < 4)
+		return 0;
+	char path[4096];
+	snprintf(path, sizeof path, "%s/usr/lib/debug/.build-id/%.2s/%s.debug",
+		 sysroot && strcmp(sysroot, "/") ? sysroot : "", ef->build_id, ef->build_id + 2);
+	struct elf_file *d = calloc(1, sizeof *d);
+	if (!d)
+		return -1;
+	char err[256];
+	if (elf_open(path, d, err, sizeof err) || d->machine != ef->machine ||
+	    strcmp(d->build_id, ef->build_id) != 0) {
+		if (d->data)
+			elf_close(d);
+		free(d);
+		return 0;    /* none, or not this file's */
+	}
+	ef->debug = d;
+	return 0;
+}
+
+static const struct elf_sym *object_in(const struct elf_file *ef, uint64_t vaddr)
+{
+	for (size_t i = 0; i < ef->nsyms; i++) {
+		const struct elf_sym *s = &ef->syms[i];
+		if (s->type == STT_OBJECT && s->defined && vaddr >= s->value &&
+		    vaddr - s->value < (s->size ? s->size : 1))
+			return s;
+	}
+	return NULL;
+}
+
+const struct elf_sym *elf_object_at(const struct elf_file *ef, uint64_t vaddr)
+{
+	const struct elf_sym *s = object_in(ef, vaddr);
+	if (!s && ef->debug)
+		s = object_in(ef->debug, vaddr);
+	return s;
+}
+
 static void read_dynamic(struct elf_file *ef, uint64_t off, uint64_t size,
 			 uint64_t stroff, uint64_t strsz)
 {
@@ -472,6 +541,7 @@ int elf_open(const char *path, struct elf_file *ef, char *err, size_t errlen)
 		if (sect_by_name(ef, ".go.buildinfo") || sect_by_name(ef, ".gopclntab"))
 			ef->is_go = 1;
 	}
+	read_build_id(ef);
 	if (ef->nrelocs)
 		qsort(ef->relocs, ef->nrelocs, sizeof *ef->relocs, cmp_reloc);
 	if (read_eh_frame_hdr(ef))
@@ -486,6 +556,10 @@ fail:
 
 void elf_close(struct elf_file *ef)
 {
+	if (ef->debug) {
+		elf_close(ef->debug);
+		free(ef->debug);
+	}
 	if (ef->data)
 		munmap((void *)ef->data, ef->size);
 	free(ef->path);

@@ -74,7 +74,18 @@ struct elf_file {
 	uint64_t *fde_starts;     /* function starts from .eh_frame_hdr */
 	size_t nfde;
 	int is_go;                /* a Go binary (.go.buildinfo / Go note) */
+	char build_id[129];       /* NT_GNU_BUILD_ID in hex, or "" */
+	struct elf_file *debug;   /* its separate debug file, or NULL */
 };
+
+/* Reads the separate debug file of EF (SYSROOT/usr/lib/debug/.build-id/
+ * XX/YYYY.debug, as gdb finds it) into EF->debug when there is one: its
+ * symbol table names the file's local functions and gives its objects'
+ * sizes. 0 (whether or not there was one), -1 out of memory. */
+int elf_load_debug(struct elf_file *ef, const char *sysroot);
+/* The symbol of type OBJECT (from the file's or its debug file's symbol
+ * table) whose extent holds VADDR, or NULL. */
+const struct elf_sym *elf_object_at(const struct elf_file *ef, uint64_t vaddr);
 
 /* Maps PATH and reads it. 0 on success; -1 with a reason in ERR. */
 int elf_open(const char *path, struct elf_file *ef, char *err, size_t errlen);

@@ -59,9 +59,45 @@ int func_add_edge(struct func *f, const struct edge *e)
 
 int func_add_site(struct func *f, const struct site *s)
 {
+	for (size_t i = 0; i < f->nsites; i++) {
+		struct site *o = &f->sites[i];
+		if (o->at == s->at && o->kind == s->kind && o->via_wrapper == s->via_wrapper &&
+		    (!s->via_wrapper || (o->wmod == s->wmod && o->wfn == s->wfn))) {
+			o->num = s->num;   /* the same site analysed again */
+			return 0;
+		}
+	}
 	GROW(f->sites, f->nsites, f->capsites);
 	f->sites[f->nsites++] = *s;
 	return 0;
+}
+
+void func_wrapper(struct func *f, const struct val *v, uint8_t kind, uint64_t pubaddr)
+{
+	int mem;
+	if (v->kind == V_ARG && v->off == 0)
+		mem = 0;
+	else if (v->kind == V_LD && v->width)
+		mem = 1;
+	else
+		return;
+	if (mem && v->pub) {
+		if (f->wrap_pub && f->wrap_pub != pubaddr)
+			f->wrap_conflict = 1;
+		f->wrap_pub = pubaddr;
+	}
+	if (f->wrap_reg < 0) {
+		f->wrap_reg = (int8_t)v->reg;
+		f->wrap_kind = kind;
+		f->wrap_mem = (uint8_t)mem;
+		f->wrap_off = mem ? v->off : 0;
+		f->wrap_width = mem ? v->width : 0;
+		f->wrap_sext = mem ? v->sext : 0;
+	} else if (f->wrap_reg != v->reg || f->wrap_kind != kind || f->wrap_mem != mem ||
+		   (mem && (f->wrap_off != v->off || f->wrap_width != v->width ||
+			    f->wrap_sext != v->sext))) {
+		f->wrap_conflict = 1;
+	}
 }
 
 long module_func_at(const struct module *m, uint64_t addr)
@@ -224,6 +260,12 @@ static int initial_starts(struct module *m, struct u64s *st, struct u64s *roots)
 				continue;
 			uint64_t first = (s->addr + 7) & ~(uint64_t)7;
 			for (uint64_t a = first; a + 8 <= s->addr + s->size; a += 8) {
+				/* A GOT slot the loader fills with a symbol's
+				 * address: its first value is the lazy-binding
+				 * stub's, no function pointer. */
+				const struct elf_reloc *rel = elf_reloc_at(ef, a);
+				if (rel && (rel->kind == RK_JUMP_SLOT || rel->kind == RK_GLOB_DAT))
+					continue;
 				uint64_t v = 0;
 				for (int k = 7; k >= 0; k--)
 					v = v << 8 | p[a - s->addr + (uint64_t)k];
@@ -358,7 +400,8 @@ static int build_funcs(struct module *m, struct decoder *dec, struct u64s *roots
 		if (rc)
 			return -1;
 	}
-	/* Names: prefer a global symbol over a local one. */
+	/* Names: prefer a global symbol over a local one; the debug file
+	 * names the local functions of a stripped file. */
 	for (size_t i = 0; i < m->ef.nsyms; i++) {
 		const struct elf_sym *s = &m->ef.syms[i];
 		if (!s->defined || !is_func_sym(s))
@@ -369,6 +412,12 @@ static int build_funcs(struct module *m, struct decoder *dec, struct u64s *roots
 		struct func *f = &m->funcs[fi];
 		if (!f->name || (s->bind == STB_GLOBAL && s->name[0] != '_'))
 			f->name = s->name;
+	}
+	for (size_t i = 0; m->ef.debug && i < m->ef.debug->nsyms; i++) {
+		const struct elf_sym *s = &m->ef.debug->syms[i];
+		long fi = s->defined && s->type == STT_FUNC ? module_func_at(m, s->value) : -1;
+		if (fi >= 0 && m->funcs[fi].start == s->value && !m->funcs[fi].name)
+			m->funcs[fi].name = s->name;
 	}
 	return 0;
 oom:
@@ -385,12 +434,13 @@ struct visit_ctx {
 };
 
 static void add_local_edge(struct visit_ctx *c, uint64_t at, uint64_t target,
-			   uint8_t kind)
+			   uint8_t kind, int exact)
 {
 	long t = module_func_at(c->m, target);
 	if (t < 0)
 		return;
-	struct edge e = { .at = at, .mod = UINT32_MAX, .fn = (uint32_t)t, .kind = kind };
+	struct edge e = { .at = at, .mod = UINT32_MAX, .fn = (uint32_t)t, .kind = kind,
+			  .exact = (uint8_t)(exact && c->m->funcs[t].start == target) };
 	if (func_add_edge(&c->m->funcs[c->fi], &e))
 		c->oom = 1;
 }
@@ -403,18 +453,19 @@ static void slot_edge(struct visit_ctx *c, uint64_t at, uint64_t slot, uint8_t k
 	if (r && r->sym && (r->kind == RK_GLOB_DAT || r->kind == RK_JUMP_SLOT ||
 			    r->kind == RK_ABS)) {
 		struct edge e = { .at = at, .import = r->sym, .slot = slot,
-				  .mod = UINT32_MAX, .fn = UINT32_MAX, .kind = kind };
+				  .mod = UINT32_MAX, .fn = UINT32_MAX, .kind = kind, .exact = 1 };
 		if (func_add_edge(&c->m->funcs[c->fi], &e))
 			c->oom = 1;
 		return;
 	}
 	uint64_t v;
 	if (elf_word(ef, slot, &v) == 0 && elf_is_code(ef, v))
-		add_local_edge(c, at, v, kind);
+		add_local_edge(c, at, v, kind, 0);   /* the word may change */
 }
 
-static void visit(void *vctx, const struct func *fn, size_t i, const struct val *regs)
+static void visit(void *vctx, const struct func *fn, size_t i, const struct fstate *st)
 {
+	const struct val *regs = st->r;
 	struct visit_ctx *c = vctx;
 	const struct insn *in = &fn->insns[i];
 	const struct elf_file *ef = &c->m->ef;
@@ -427,64 +478,57 @@ static void visit(void *vctx, const struct func *fn, size_t i, const struct val 
 		s.num = regs[in->op == OP_SVC ? A64_X8 : X86_RAX];
 		if (func_add_site(f, &s))
 			c->oom = 1;
-		if (s.num.kind == V_ARG) {
-			if (f->wrap_reg < 0) {
-				f->wrap_reg = (int8_t)s.num.reg;
-				f->wrap_kind = in->op;
-			} else if (f->wrap_reg != s.num.reg || f->wrap_kind != in->op) {
-				f->wrap_conflict = 1;
-			}
-		}
+		func_wrapper(f, &s.num, in->op, st->pubaddr);
 		break;
 	}
 	case OP_CALL:
 		if (elf_is_code(ef, in->imm))
-			add_local_edge(c, in->addr, in->imm, E_CALL);
+			add_local_edge(c, in->addr, in->imm, E_CALL, 1);
 		break;
 	case OP_JMP:
 	case OP_JCC:
 		if ((in->imm < fn->start || in->imm >= fn->end) && elf_is_code(ef, in->imm))
-			add_local_edge(c, in->addr, in->imm, E_TAIL);
+			add_local_edge(c, in->addr, in->imm, E_TAIL, 1);
 		break;
 	case OP_CALLR:
 	case OP_JMPR: {
 		uint8_t kind = in->op == OP_CALLR ? E_CALL : E_TAIL;
 		const struct val *v = in->src < NREG ? &regs[in->src] : NULL;
-		if (v && v->kind == V_MEM)
+		if (v && v->kind == V_MEM && v->off == 0)
 			slot_edge(c, in->addr, v->v[0], kind);
 		else if (v && v->kind == V_CONST)
 			for (int k = 0; k < v->n; k++)
 				if (elf_is_code(ef, v->v[k]) &&
 				    (kind == E_CALL || v->v[k] < fn->start || v->v[k] >= fn->end))
-					add_local_edge(c, in->addr, v->v[k], kind);
+					add_local_edge(c, in->addr, v->v[k], kind, 1);
 		break;
 	}
 	case OP_CALLM:
 	case OP_JMPM: {
 		uint8_t kind = in->op == OP_CALLM ? E_CALL : E_TAIL;
-		if (in->src == REG_NONE)
-			slot_edge(c, in->addr, in->imm, kind);
-		else if (in->src < NREG && regs[in->src].kind == V_CONST && regs[in->src].n == 1)
-			slot_edge(c, in->addr, regs[in->src].v[0] + in->imm, kind);
+		struct val a;
+		flow_addr(st, in, &a);
+		if (a.kind == V_CONST)
+			slot_edge(c, in->addr, a.v[0], kind);
 		break;
 	}
 	case OP_ADR:
 		if (!in->page && elf_is_code(ef, in->imm) &&
 		    (in->imm < fn->start || in->imm >= fn->end))
-			add_local_edge(c, in->addr, in->imm, E_TAKEN);
+			add_local_edge(c, in->addr, in->imm, E_TAKEN, 0);
 		break;
 	case OP_ADDI:
 		if (in->src < NREG && regs[in->src].kind == V_CONST)
 			for (int k = 0; k < regs[in->src].n; k++) {
 				uint64_t a = regs[in->src].v[k] + in->imm;
 				if (elf_is_code(ef, a) && (a < fn->start || a >= fn->end))
-					add_local_edge(c, in->addr, a, E_TAKEN);
+					add_local_edge(c, in->addr, a, E_TAKEN, 0);
 			}
 		break;
 	case OP_MOVI:
 		if (ef->type == ET_EXEC && elf_is_code(ef, in->imm) &&
 		    (in->imm < fn->start || in->imm >= fn->end))
-			add_local_edge(c, in->addr, in->imm, E_TAKEN);
+			add_local_edge(c, in->addr, in->imm, E_TAKEN, 0);
 		break;
 	}
 }
@@ -508,7 +552,7 @@ static int fall_off_edge(struct module *m, uint32_t fi)
 	if (!elf_is_code(&m->ef, f->end))
 		return 0;
 	struct visit_ctx c = { .m = m, .fi = fi };
-	add_local_edge(&c, f->insns[i - 1].addr, f->end, E_TAIL);
+	add_local_edge(&c, f->insns[i - 1].addr, f->end, E_TAIL, 1);
 	return c.oom ? -1 : 0;
 }
 
@@ -568,12 +612,14 @@ static void find_noreturn(struct module *m)
 	}
 }
 
-int module_load(struct module *m, const char *path, struct decoder *dec,
-		char *err, size_t errlen)
+int module_load(struct module *m, const char *path, const char *sysroot,
+		struct decoder *dec, char *err, size_t errlen)
 {
 	struct u64s roots = { 0 };
 	if (elf_open(path, &m->ef, err, errlen))
 		return -1;
+	if (elf_load_debug(&m->ef, sysroot))
+		goto oom;
 	const char *slash = strrchr(path, '/');
 	m->name = strdup(slash ? slash + 1 : path);
 	if (!m->name || build_funcs(m, dec, &roots))
@@ -588,7 +634,10 @@ int module_load(struct module *m, const char *path, struct decoder *dec,
 	find_noreturn(m);
 	for (size_t i = 0; i < m->nfuncs; i++) {
 		struct visit_ctx c = { .m = m, .fi = (uint32_t)i };
-		if (flow_run(&m->funcs[i], m->ef.machine, visit, &c) || c.oom ||
+		struct flow_cfg cfg;
+		flow_cfg_init(&cfg, m->ef.machine);
+		cfg.registers_only = 1;
+		if (flow_run(&m->funcs[i], &cfg, visit, &c) || c.oom ||
 		    fall_off_edge(m, (uint32_t)i))
 			goto oom;
 	}
@@ -607,6 +656,8 @@ void module_free(struct module *m)
 		free(m->funcs[i].insns);
 		free(m->funcs[i].sites);
 		free(m->funcs[i].edges);
+		free(m->funcs[i].wrap_fail);
+		free(m->funcs[i].ptr_fail);
 	}
 	free(m->funcs);
 	free(m->roots);

@@ -20,9 +20,7 @@
 
 const char *const abi_name[ABI_N] = { "x86_64", "x32", "i386", "aarch64" };
 
-static void note(struct scan *p, int incomplete, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static void note(struct scan *p, int incomplete, const char *fmt, ...)
+void scan_note(struct scan *p, int incomplete, const char *fmt, ...)
 {
 	char buf[1024];
 	va_list ap;
@@ -104,6 +102,14 @@ static int find_library(const struct scan *p, const struct module *from,
 				return 0;
 		}
 	}
+	/* musl's loader searches its own path file's directories first. */
+	for (size_t i = 0; i < p->nmusl; i++) {
+		char full[PATH_MAX];
+		join_path(full, sizeof full, sysroot, p->musl[i]);
+		if (snprintf(out, len, "%s/%s", full, name) < (int)len &&
+		    elf_matches(out, p->machine))
+			return 0;
+	}
 	static const char *const fmts[] = {
 		"/lib/%s", "/usr/lib/%s", "/usr/%s/lib", "/usr/local/lib/%s",
 		"/lib", "/usr/lib", "/lib64", "/usr/lib64", "/usr/local/lib",
@@ -117,6 +123,39 @@ static int find_library(const struct scan *p, const struct module *from,
 			return 0;
 	}
 	return -1;
+}
+
+/* musl's dynamic loader (ld-musl-ARCH.so.1, which is its libc too) reads
+ * its library path from /etc/ld-musl-ARCH.path (one directory a line, or
+ * colon-separated), else uses /lib:/usr/local/lib:/usr/lib. */
+static void musl_path(struct scan *p, const char *interp, const char *sysroot)
+{
+	const char *base = strrchr(interp, '/');
+	base = base ? base + 1 : interp;
+	if (strncmp(base, "ld-musl-", 8) != 0)
+		return;
+	char arch[64], file[PATH_MAX], path[PATH_MAX];
+	snprintf(arch, sizeof arch, "%s", base + 8);
+	char *dot = strstr(arch, ".so");
+	if (dot)
+		*dot = 0;
+	snprintf(file, sizeof file, "/etc/ld-musl-%s.path", arch);
+	join_path(path, sizeof path, sysroot, file);
+	char buf[4096] = "/lib:/usr/local/lib:/usr/lib";
+	FILE *f = fopen(path, "r");
+	if (f) {
+		size_t n = fread(buf, 1, sizeof buf - 1, f);
+		buf[n] = 0;
+		fclose(f);
+	}
+	for (char *save = NULL, *d = strtok_r(buf, ":\n", &save); d;
+	     d = strtok_r(NULL, ":\n", &save)) {
+		if (!*d || p->nmusl == sizeof p->musl / sizeof p->musl[0])
+			continue;
+		if (!(p->musl[p->nmusl] = strdup(d)))
+			return;
+		p->nmusl++;
+	}
 }
 
 /* ---- loading modules ---------------------------------------------------- */
@@ -151,7 +190,7 @@ static long add_module(struct scan *p, struct decoder *dec, const char *path,
 	m->is_interp = is_interp;
 	m->is_dlopen = is_dlopen;
 	char why[256];
-	if (module_load(m, path, dec, why, sizeof why)) {
+	if (module_load(m, path, p->sysroot, dec, why, sizeof why)) {
 		module_free(m);
 		snprintf(err, errlen, "%s: %s", path, why);
 		return -1;
@@ -191,12 +230,12 @@ static int load_needed(struct scan *p, struct decoder *dec, size_t from,
 				continue;
 			char path[PATH_MAX];
 			if (find_library(p, &p->mods[i], name, sysroot, path, sizeof path)) {
-				note(p, 1, "library %s (needed by %s) not found under %s",
+				scan_note(p, 1, "library %s (needed by %s) not found under %s",
 				     name, p->mods[i].name, sysroot);
 			} else {
 				char e2[512];
 				if (add_module(p, dec, path, 0, 0, 0, e2, sizeof e2) < 0)
-					note(p, 1, "library %s: %s", name, e2);
+					scan_note(p, 1, "library %s: %s", name, e2);
 			}
 			char **nn = realloc(names, (nnames + 1) * sizeof *nn);
 			if (!nn)
@@ -230,7 +269,7 @@ static void load_nss(struct scan *p, struct decoder *dec, const char *sysroot)
 	join_path(path, sizeof path, sysroot, "/etc/nsswitch.conf");
 	FILE *f = fopen(path, "r");
 	if (!f) {
-		note(p, 0, "no %s: no NSS modules modelled", path);
+		scan_note(p, 0, "no %s: no NSS modules modelled", path);
 		return;
 	}
 	char line[1024];
@@ -252,9 +291,9 @@ static void load_nss(struct scan *p, struct decoder *dec, const char *sysroot)
 			char err[512];
 			long rc = add_module(p, dec, lp, 0, 0, 1, err, sizeof err);
 			if (rc < 0)
-				note(p, 1, "NSS module %s: %s", lib, err);
+				scan_note(p, 1, "NSS module %s: %s", lib, err);
 			else if (rc > 0)
-				note(p, 0, "modelled dlopen: NSS module %s (%s)", lib, path);
+				scan_note(p, 0, "modelled dlopen: NSS module %s (%s)", lib, path);
 		}
 	}
 	fclose(f);
@@ -427,29 +466,58 @@ static int callers_build(struct scan *p, struct callers *c)
 	return 0;
 }
 
+/* The number a call of wrapper W at address AT passes: the register the
+ * wrapper takes it in, or the memory that register points to. */
 struct query {
 	uint64_t at;
-	uint8_t reg;
+	const struct func *w;
+	const struct flow_cfg *cfg;
 	int found;
 	struct val v;
+	char why[96];          /* when the memory cannot be trusted */
 };
 
-static void query_visit(void *ctx, const struct func *fn, size_t i, const struct val *regs)
+static void query_visit(void *ctx, const struct func *fn, size_t i, const struct fstate *st)
 {
 	struct query *q = ctx;
-	if (fn->insns[i].addr != q->at)
+	if (fn->insns[i].addr != q->at || q->found)
 		return;
-	if (!q->found)
-		q->v = regs[q->reg];
-	else if (q->v.kind != regs[q->reg].kind)
-		q->v.kind = V_TOP;
 	q->found = 1;
+	uint8_t r = (uint8_t)q->w->wrap_reg;
+	if (!q->w->wrap_mem) {
+		q->v = st->r[r];
+		return;
+	}
+	/* The wrapper reads [r + off] of an object it trusts nobody else
+	 * to reach: its address must be in no other register it is given. */
+	struct val a = st->r[r];
+	if (a.kind != V_ARG || a.width) {
+		memset(&q->v, 0, sizeof q->v);
+		q->v.kind = V_TOP;
+		q->v.why = W_LOAD;
+		snprintf(q->why, sizeof q->why, "the structure's address is not one "
+			 "the analysis follows");
+		return;
+	}
+	uint32_t cs = flow_caller_saved(q->cfg->m);
+	for (uint8_t k = 0; k < NREG && !(st->esc & (1u << a.reg)); k++)
+		if (k != r && (cs & (1u << k)) && (st->r[k].from & ((uint64_t)1 << a.reg))) {
+			memset(&q->v, 0, sizeof q->v);
+			q->v.kind = V_TOP;
+			q->v.why = W_LOAD;
+			snprintf(q->why, sizeof q->why, "the structure's address is also in "
+				 "%s", reg_name(q->cfg->m, k));
+			return;
+		}
+	a.off += q->w->wrap_off;
+	flow_read(st, q->cfg, &a, q->w->wrap_width, q->w->wrap_sext, 64, &q->v);
 }
 
 /* Every call of a wrapper becomes a site of its caller, with the value
- * the caller passes; a caller that passes its own argument is a wrapper
- * too. */
-static int resolve_wrappers(struct scan *p)
+ * the caller passes (in a register, or in memory the register points
+ * to); a caller that passes its own argument, or memory its own argument
+ * points to, is a wrapper too. */
+static int resolve_wrappers(struct scan *p, struct summaries *sums)
 {
 	struct callers c;
 	if (callers_build(p, &c)) {
@@ -460,6 +528,8 @@ static int resolve_wrappers(struct scan *p)
 	uint8_t *done = calloc(c.total ? c.total : 1, 1);
 	size_t nwork = 0;
 	int rc = -1;
+	struct flow_cfg plain;
+	flow_cfg_init(&plain, p->machine);
 	if (!work || !done)
 		goto out;
 	for (size_t mi = 0; mi < p->nmods; mi++)
@@ -471,32 +541,35 @@ static int resolve_wrappers(struct scan *p)
 	while (nwork) {
 		struct gid w = work[--nwork];
 		const struct func *wf = &p->mods[w.mod].funcs[w.fn];
+		if (wf->wrap_conflict || wf->wrap_fail)
+			continue;
 		size_t g = c.base[w.mod] + w.fn;
 		for (size_t k = 0; k < c.n[g]; k++) {
 			struct gid cg = c.from[g][k];
 			struct module *cm = &p->mods[cg.mod];
 			struct func *cf = &cm->funcs[cg.fn];
-			struct query q = { .at = c.at[g][k], .reg = (uint8_t)wf->wrap_reg };
-			if (flow_run(cf, p->machine, query_visit, &q))
+			/* A register at a call needs no memory: the plain data flow
+			 * (summaries only where the number is in memory). */
+			struct query q = { .at = c.at[g][k], .w = wf,
+					   .cfg = wf->wrap_mem ? sum_cfg(sums) : &plain };
+			if (flow_run(cf, q.cfg, query_visit, &q) || sum_failed(sums))
 				goto out;
 			if (!q.found)
 				continue;   /* the call is in code no path reaches */
 			struct site s = { .at = q.at, .num = q.v, .kind = wf->wrap_kind,
 					  .via_wrapper = 1, .wmod = w.mod, .wfn = w.fn };
+			if (q.why[0])
+				s.num.why = W_ALIAS;
 			if (func_add_site(cf, &s))
 				goto out;
-			if (q.v.kind == V_ARG) {
-				if (cf->wrap_reg < 0) {
-					cf->wrap_reg = (int8_t)q.v.reg;
-					cf->wrap_kind = wf->wrap_kind;
-				} else if (cf->wrap_reg != q.v.reg) {
-					cf->wrap_conflict = 1;
-				}
-				size_t cgid = c.base[cg.mod] + cg.fn;
-				if (!done[cgid]) {
-					done[cgid] = 1;
-					work[nwork++] = cg;
-				}
+			int was = cf->wrap_reg >= 0;
+			if (q.v.kind == V_LD && q.v.pub)
+				q.v.kind = V_TOP;   /* published by the caller too: not followed */
+			func_wrapper(cf, &q.v, wf->wrap_kind, 0);
+			size_t cgid = c.base[cg.mod] + cg.fn;
+			if (!was && cf->wrap_reg >= 0 && !done[cgid]) {
+				done[cgid] = 1;
+				work[nwork++] = cg;
 			}
 		}
 	}
@@ -506,6 +579,186 @@ out:
 	free(done);
 	callers_free(&c);
 	return rc;
+}
+
+/* ---- numbers in objects published through a global ------------------- */
+
+struct gcache {
+	struct gcheck *c;
+	size_t n;
+};
+
+static const struct gcheck *gcache_get(struct scan *p, struct gcache *gc, uint32_t mod,
+				       uint64_t g)
+{
+	for (size_t i = 0; i < gc->n; i++)
+		if (gc->c[i].mod == mod && gc->c[i].g == g)
+			return &gc->c[i];
+	struct gcheck *n = realloc(gc->c, (gc->n + 1) * sizeof *n);
+	if (!n)
+		return NULL;
+	gc->c = n;
+	if (global_check(p, mod, g, &n[gc->n]))
+		return NULL;
+	return &n[gc->n++];
+}
+
+/* A wrapper that published the address of the object its number is in:
+ * its callers' values hold if the global is private and its readers never
+ * write that field (globals.c). */
+static int check_published_wrappers(struct scan *p, struct gcache *gc, int strict)
+{
+	char lab[300], buf[700];
+	for (size_t mi = 0; mi < p->nmods; mi++)
+		for (size_t fi = 0; fi < p->mods[mi].nfuncs; fi++) {
+			struct func *f = &p->mods[mi].funcs[fi];
+			if (!f->wrap_pub || f->wrap_reg < 0 || f->wrap_conflict)
+				continue;
+			const struct gcheck *c = gcache_get(p, gc, (uint32_t)mi, f->wrap_pub);
+			if (!c)
+				return -1;
+			const char *why = NULL;
+			if (!c->ok)
+				why = c->why;
+			else if (c->pubfn != fi || c->pubreg != (uint8_t)f->wrap_reg)
+				why = "another function stores in that global";
+			else if (gcheck_written(c, f->wrap_off, f->wrap_width))
+				why = "code reading that global writes the field";
+			else if (c->assumed && strict)
+				why = c->assumption;
+			if (why) {
+				snprintf(buf, sizeof buf, "it stores the structure's address in "
+					 "the global at 0x%llx and %s",
+					 (unsigned long long)f->wrap_pub, why);
+				if (!(f->wrap_fail = strdup(buf)))
+					return -1;
+				continue;
+			}
+			scan_note(p, 0, "%s: %s reads its number from its caller's structure "
+			     "after storing its address in the private global at 0x%llx; "
+			     "none of the %zu functions that read that global writes the "
+			     "field%s%s%s", c->assumed ? "assumed" : "proved",
+			     func_label(&p->mods[mi], f, lab, sizeof lab),
+			     (unsigned long long)f->wrap_pub, c->nreaders,
+			     c->assumed ? ", assuming that " : "",
+			     c->assumed ? c->assumption : "",
+			     c->assumed ? " (--strict refuses this)" : "");
+		}
+	return 0;
+}
+
+/* A site whose number is a field of the object a private global points
+ * to: the global holds only zero or the pointer one function F stores,
+ * and F's own site reads the same field of the same object. While F runs
+ * (its callers wait for it) the field holds what F's callers stored, so
+ * the site adds no number F's site does not have — provided the site runs
+ * only while F does (glibc's set*id handler: F signals the threads and
+ * waits for them). That last part is an assumption no code shows; with
+ * --strict the site stays unresolved. */
+static int check_published_reads(struct scan *p, struct gcache *gc, int strict)
+{
+	char lab[300], lab2[300];
+	for (size_t mi = 0; mi < p->nmods; mi++)
+		for (size_t fi = 0; fi < p->mods[mi].nfuncs; fi++) {
+			struct func *h = &p->mods[mi].funcs[fi];
+			if (!p->reached[mi][fi])
+				continue;
+			for (size_t k = 0; k < h->nsites; k++) {
+				struct site *s = &h->sites[k];
+				const struct val *v = &s->num;
+				if (v->kind != V_LDG || s->via_wrapper)
+					continue;
+				const struct gcheck *c = gcache_get(p, gc, (uint32_t)mi, v->v[0]);
+				if (!c)
+					return -1;
+				if (!c->ok) {
+					scan_note(p, 0, "the site at 0x%llx in %s loads its number "
+						  "through the global at 0x%llx, whose readers and "
+						  "writers are not all known: %s",
+						  (unsigned long long)s->at,
+						  func_label(&p->mods[mi], h, lab, sizeof lab),
+						  (unsigned long long)v->v[0], c->why);
+					continue;
+				}
+				if (c->pubfn == UINT32_MAX || !p->reached[mi][c->pubfn]) {
+					s->covered = 1;
+					scan_note(p, 0, "proved: the site at 0x%llx in %s loads its "
+					     "number through the global at 0x%llx, which %s "
+					     "(the load faults, no syscall)",
+					     (unsigned long long)s->at,
+					     func_label(&p->mods[mi], h, lab, sizeof lab),
+					     (unsigned long long)v->v[0],
+					     c->pubfn == UINT32_MAX ? "is never set" :
+					     "only a function the program cannot reach sets");
+					continue;
+				}
+				const struct func *f = &p->mods[mi].funcs[c->pubfn];
+				if (f->wrap_reg != c->pubreg || !f->wrap_mem || f->wrap_conflict ||
+				    f->wrap_fail || f->wrap_pub != v->v[0] ||
+				    f->wrap_off != v->off || f->wrap_width != v->width ||
+				    f->wrap_sext != v->sext || gcheck_written(c, v->off, v->width))
+					continue;
+				if (strict)
+					continue;
+				s->covered = 1;
+				scan_note(p, 0, "assumed: the site at 0x%llx in %s reads the number "
+				     "%s reads, from the structure %s publishes in the private "
+				     "global at 0x%llx, only while %s runs (so it adds no "
+				     "syscall); --strict refuses this",
+				     (unsigned long long)s->at,
+				     func_label(&p->mods[mi], h, lab, sizeof lab),
+				     func_label(&p->mods[mi], f, lab2, sizeof lab2), "it",
+				     (unsigned long long)v->v[0], "that function");
+			}
+		}
+	return 0;
+}
+
+/* Sites whose number the first analysis (without knowing what calls do)
+ * could not find, analysed again knowing what each callee may do to the
+ * memory it is given. */
+struct refine {
+	struct func *f;
+	int oom;
+};
+
+static void refine_visit(void *ctx, const struct func *fn, size_t i, const struct fstate *st)
+{
+	struct refine *r = ctx;
+	const struct insn *in = &fn->insns[i];
+	if (in->op != OP_SYSCALL && in->op != OP_INT80 && in->op != OP_SVC)
+		return;
+	for (size_t k = 0; k < r->f->nsites; k++) {
+		struct site *s = &r->f->sites[k];
+		if (s->at != in->addr || s->via_wrapper)
+			continue;
+		s->num = st->r[in->op == OP_SVC ? A64_X8 : X86_RAX];
+		func_wrapper(r->f, &s->num, in->op, st->pubaddr);
+	}
+}
+
+static int unresolved_site(const struct func *f)
+{
+	for (size_t k = 0; k < f->nsites; k++) {
+		const struct val *v = &f->sites[k].num;
+		if (v->kind != V_CONST && !(v->kind == V_ARG && v->off == 0))
+			return 1;
+	}
+	return 0;
+}
+
+static int refine_sites(struct scan *p, struct summaries *sums)
+{
+	for (size_t mi = 0; mi < p->nmods; mi++)
+		for (size_t fi = 0; fi < p->mods[mi].nfuncs; fi++) {
+			struct func *f = &p->mods[mi].funcs[fi];
+			if (!p->reached[mi][fi] || !unresolved_site(f))
+				continue;
+			struct refine r = { .f = f };
+			if (flow_run(f, sum_cfg(sums), refine_visit, &r) || sum_failed(sums))
+				return -1;
+		}
+	return 0;
 }
 
 /* ---- reachability -------------------------------------------------------- */
@@ -624,13 +877,16 @@ static int walk(struct scan *p, const struct scan_options *o, struct bfs *b)
 				continue;
 			root(p, b, (uint32_t)mi, m->roots[k], rk);
 		}
-		/* What the program may call after dlsym(), and what glibc's
-		 * loader calls in libc by name. */
+		/* What the program may call after dlsym(), and what the
+		 * loaders call by name: glibc's in libc, musl's stages of
+		 * itself. */
 		for (size_t k = 0; k < m->nexports; k++) {
 			const struct elf_sym *s = &m->ef.syms[m->exports[k]];
 			if (m->is_dlopen)
 				root(p, b, (uint32_t)mi, s->value, R_DLOPEN);
-			else if (strcmp(s->name, "__libc_early_init") == 0)
+			else if (strcmp(s->name, "__libc_early_init") == 0 ||
+				 (m->is_interp && (strcmp(s->name, "__dls2b") == 0 ||
+						   strcmp(s->name, "__dls3") == 0)))
 				root(p, b, (uint32_t)mi, s->value, R_LOOKUP);
 		}
 		/* Symbol relocations in data: that function's address is stored. */
@@ -663,6 +919,20 @@ static int walk(struct scan *p, const struct scan_options *o, struct bfs *b)
 }
 
 /* ---- results ------------------------------------------------------------- */
+
+const char *reg_name(enum scan_machine m, uint8_t r)
+{
+	static const char *const x86[16] = { "rax", "rcx", "rdx", "rbx", "rsp", "rbp",
+					     "rsi", "rdi", "r8", "r9", "r10", "r11",
+					     "r12", "r13", "r14", "r15" };
+	static const char *const a64[32] = { "x0", "x1", "x2", "x3", "x4", "x5", "x6",
+		"x7", "x8", "x9", "x10", "x11", "x12", "x13", "x14", "x15", "x16", "x17",
+		"x18", "x19", "x20", "x21", "x22", "x23", "x24", "x25", "x26", "x27", "x28",
+		"x29", "x30", "sp" };
+	if (m == MACH_X86_64)
+		return r < 16 ? x86[r] : "?";
+	return r < 32 ? a64[r] : "?";
+}
 
 static int add_found(struct scan *p, uint8_t abi, uint32_t nr, uint32_t mod,
 		     uint32_t fn, uint64_t at, const struct site *s)
@@ -737,23 +1007,46 @@ static int collect(struct scan *p, const struct bfs *b)
 			const struct site *s = &f->sites[k];
 			const struct val *v = &s->num;
 			int rc = 0;
+			if (s->covered)
+				continue;
 			if (v->kind == V_CONST) {
 				for (int i = 0; i < v->n && !rc; i++)
 					rc = site_found(p, s, g.mod, g.fn, v->v[i]);
-			} else if (v->kind == V_ARG) {
-				if (f->wrap_conflict)
+			} else if ((v->kind == V_ARG && v->off == 0) ||
+				   (v->kind == V_LD && f->wrap_mem && (!v->pub || f->wrap_pub))) {
+				if (f->wrap_fail)
 					rc = add_unres(p, g.mod, g.fn, s->at, "wrapper %s takes the "
-						       "number in more than one register",
-						       func_label(m, f, lab, sizeof lab));
-				else if (b->ptr[g.mod][g.fn])
+						       "number from its caller's memory, but %s",
+						       func_label(m, f, lab, sizeof lab), f->wrap_fail);
+				else if (f->wrap_conflict)
 					rc = add_unres(p, g.mod, g.fn, s->at, "wrapper %s takes the "
-						       "number from its caller and is called "
-						       "through a pointer",
+						       "number in more than one place",
 						       func_label(m, f, lab, sizeof lab));
+				else if (b->ptr[g.mod][g.fn] && !f->ptr_ok)
+					rc = add_unres(p, g.mod, g.fn, s->at, "wrapper %s takes the "
+						       "number from its caller%s and is called "
+						       "through a pointer%s%s",
+						       func_label(m, f, lab, sizeof lab),
+						       f->wrap_mem ? "'s memory" : "",
+						       f->ptr_fail ? ": " : "",
+						       f->ptr_fail ? f->ptr_fail : "");
 				/* else: each caller is a site of its own */
 			} else if (v->kind == V_MEM) {
 				rc = add_unres(p, g.mod, g.fn, s->at, "number loaded from memory "
 					       "at 0x%llx", (unsigned long long)v->v[0]);
+			} else if (v->kind == V_LDG) {
+				rc = add_unres(p, g.mod, g.fn, s->at, "number loaded from memory "
+					       "at [[0x%llx]%+lld]", (unsigned long long)v->v[0],
+					       (long long)v->off);
+			} else if (v->kind == V_LD) {
+				rc = add_unres(p, g.mod, g.fn, s->at, "number loaded from the "
+					       "caller's memory at [%s%+lld]%s",
+					       reg_name(p->machine, v->reg), (long long)v->off,
+					       v->pub ? " after its address was stored in a global" :
+					       "");
+			} else if (v->kind == V_ARG) {
+				rc = add_unres(p, g.mod, g.fn, s->at, "number computed from an "
+					       "argument");
 			} else {
 				rc = add_unres(p, g.mod, g.fn, s->at, "number %s",
 					       why_text[v->why < W_NWHY ? v->why : W_NONE]);
@@ -787,7 +1080,7 @@ static int model_vdso(struct scan *p)
 			if (nr >= 0 && add_found(p, abi, (uint32_t)nr, UINT32_MAX, 0, 0, NULL))
 				return -1;
 		}
-		note(p, 0, "modelled: the vDSO's time functions (they fall back to the syscalls)");
+		scan_note(p, 0, "modelled: the vDSO's time functions (they fall back to the syscalls)");
 	}
 	if (p->machine == MACH_AARCH64) {
 		long sa = arch_syscall_nr(a, "rt_sigaction"), sr = arch_syscall_nr(a, "rt_sigreturn");
@@ -795,7 +1088,7 @@ static int model_vdso(struct scan *p)
 			if (p->found[i].abi == ABI_AARCH64 && p->found[i].nr == (uint32_t)sa) {
 				if (add_found(p, abi, (uint32_t)sr, UINT32_MAX, 1, 0, NULL))
 					return -1;
-				note(p, 0, "modelled: rt_sigaction is reachable, so the vDSO's "
+				scan_note(p, 0, "modelled: rt_sigaction is reachable, so the vDSO's "
 				     "signal return trampoline (rt_sigreturn) is");
 				break;
 			}
@@ -847,7 +1140,7 @@ static void report_dlopen(struct scan *p)
 			for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
 				if (strcmp(f->name, names[k]) == 0) {
 					char lab[300];
-					note(p, 0, "dlopen is reachable (%s): libraries loaded at "
+					scan_note(p, 0, "dlopen is reachable (%s): libraries loaded at "
 					     "run time are modelled only as NSS modules and --dlopen",
 					     func_label(&p->mods[mi], f, lab, sizeof lab));
 					return;
@@ -860,6 +1153,7 @@ int scan_run(struct scan *p, const char *path, const struct scan_options *o,
 {
 	memset(p, 0, sizeof *p);
 	const char *sysroot = o->sysroot ? o->sysroot : "/";
+	p->sysroot = sysroot;
 	struct elf_file probe;
 	if (elf_open(path, &probe, err, errlen))
 		return -1;
@@ -884,10 +1178,11 @@ int scan_run(struct scan *p, const char *path, const struct scan_options *o,
 				ip[0] = 0;
 		}
 		char e2[512];
+		musl_path(p, interp, sysroot);
 		if (!ip[0])
-			note(p, 1, "dynamic loader %s not found under %s", interp, sysroot);
+			scan_note(p, 1, "dynamic loader %s not found under %s", interp, sysroot);
 		else if (add_module(p, dec, ip, 0, 1, 0, e2, sizeof e2) < 0)
-			note(p, 1, "dynamic loader: %s", e2);
+			scan_note(p, 1, "dynamic loader: %s", e2);
 	}
 	if (load_needed(p, dec, 0, sysroot, err, errlen))
 		goto out;
@@ -903,12 +1198,12 @@ int scan_run(struct scan *p, const char *path, const struct scan_options *o,
 			bad = find_library(p, NULL, o->dlopen[i], sysroot, lp, sizeof lp);
 		}
 		if (bad) {
-			note(p, 1, "--dlopen %s: not found (or not for this architecture)",
+			scan_note(p, 1, "--dlopen %s: not found (or not for this architecture)",
 			     o->dlopen[i]);
 			continue;
 		}
 		if (add_module(p, dec, lp, 0, 0, 1, e2, sizeof e2) < 0)
-			note(p, 1, "--dlopen %s: %s", o->dlopen[i], e2);
+			scan_note(p, 1, "--dlopen %s: %s", o->dlopen[i], e2);
 	}
 	if (p->nmods > before && load_needed(p, dec, before, sysroot, err, errlen))
 		goto out;
@@ -932,13 +1227,33 @@ int scan_run(struct scan *p, const char *path, const struct scan_options *o,
 	}
 	for (size_t i = 0; i < p->nmods; i++) {
 		for (size_t k = 0; k < p->mods[i].nnotes; k++)
-			note(p, 1, "%s: %s", p->mods[i].name, p->mods[i].notes[k]);
+			scan_note(p, 1, "%s: %s", p->mods[i].name, p->mods[i].notes[k]);
 		if (p->mods[i].misaligned)
-			note(p, 0, "%s: %zu code addresses fall inside instructions decoded "
+			scan_note(p, 0, "%s: %zu code addresses fall inside instructions decoded "
 			     "from an earlier start (decoded again from there)",
 			     p->mods[i].name, p->mods[i].misaligned);
 	}
-	if (resolve_wrappers(p) || collect(p, &b) || model_vdso(p))
+	struct flow_cfg base;
+	flow_cfg_init(&base, p->machine);
+	struct summaries *sums = sum_new(p, &base);
+	if (!sums)
+		goto oom;
+	struct gcache gc = { 0 };
+	/* Wrappers through calls, then through pointers, whose callers may
+	 * be wrappers in turn. */
+	int perr = refine_sites(p, sums) || check_published_wrappers(p, &gc, o->strict) ||
+		   resolve_wrappers(p, sums);
+	for (size_t i = 0; !perr && i < p->nmods; i++)
+		perr = pointer_wrappers(p, (const uint8_t *const *)b.ptr, (uint32_t)i,
+					o->strict) != 0;
+	if (perr || resolve_wrappers(p, sums) || check_published_reads(p, &gc, o->strict)) {
+		free(gc.c);
+		sum_free(sums);
+		goto oom;
+	}
+	free(gc.c);
+	sum_free(sums);
+	if (collect(p, &b) || model_vdso(p))
 		goto oom;
 	report_dlopen(p);
 	if (p->nfound)
@@ -1017,6 +1332,8 @@ void scan_free(struct scan *p)
 	free(p->mods);
 	free(p->found);
 	free(p->unres);
+	for (size_t i = 0; i < p->nmusl; i++)
+		free(p->musl[i]);
 	for (size_t i = 0; i < p->nnotes; i++)
 		free(p->notes[i]);
 	free(p->notes);

@@ -42,6 +42,8 @@ static void usage(FILE *f)
 "      --sysroot DIR   find libraries and the loader under DIR (default /)\n"
 "      --dlopen LIB    the program also dlopens LIB (repeatable)\n"
 "      --no-nss        do not add the NSS modules nsswitch.conf names\n"
+"      --strict        make no assumption (see the notes): sites resolved\n"
+"                      only under one stay unresolved\n"
 "      --all-sites     every site in the files, reachable or not\n"
 "  -f, --format FMT    text (default), json, or policy (an allow-list)\n"
 "      --json          same as -f json\n"
@@ -186,6 +188,15 @@ static size_t ndenied(const struct verdict *v, size_t n)
 
 /* ---- output ------------------------------------------------------------------ */
 
+/* How many of the notes are assumptions the result rests on. */
+static size_t assumptions(const struct scan *s)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < s->nnotes; i++)
+		n += strncmp(s->notes[i], "assumed: ", 9) == 0;
+	return n;
+}
+
 static void print_text(FILE *out, const char *bin, const struct scan *s,
 		       const struct options *o, const struct verdict *v, size_t nv)
 {
@@ -241,7 +252,12 @@ static void print_text(FILE *out, const char *bin, const struct scan *s,
 				found_path(s, v[i].f, path, sizeof path));
 		}
 	}
-	fprintf(out, "result: %s\n", s->incomplete ? "incomplete" : "complete");
+	size_t nassumed = assumptions(s);
+	if (!s->incomplete && nassumed)
+		fprintf(out, "result: complete, under %zu assumption%s (the notes \"assumed:\"; "
+			"--strict refuses them)\n", nassumed, nassumed == 1 ? "" : "s");
+	else
+		fprintf(out, "result: %s\n", s->incomplete ? "incomplete" : "complete");
 }
 
 static void print_json(FILE *out, const char *bin, const struct scan *s,
@@ -288,6 +304,12 @@ static void print_json(FILE *out, const char *bin, const struct scan *s,
 		fprintf(out, "%s\n    ", i ? "," : "");
 		json_str(out, s->notes[i]);
 	}
+	fprintf(out, "],\n  \"assumptions\": [");
+	for (size_t i = 0, k = 0; i < s->nnotes; i++)
+		if (strncmp(s->notes[i], "assumed: ", 9) == 0) {
+			fprintf(out, "%s\n    ", k++ ? "," : "");
+			json_str(out, s->notes[i] + 9);
+		}
 	fprintf(out, "]");
 	if (o->policy) {
 		fprintf(out, ",\n  \"policy\": {\"file\": ");
@@ -351,7 +373,8 @@ static void print_policy(FILE *out, const char *bin, const struct scan *s)
 
 static int parse(int argc, char **argv, struct options *o)
 {
-	enum { OPT_SYSROOT = 256, OPT_JSON, OPT_POLICY, OPT_ALL, OPT_DLOPEN, OPT_NONSS };
+	enum { OPT_SYSROOT = 256, OPT_JSON, OPT_POLICY, OPT_ALL, OPT_DLOPEN, OPT_NONSS,
+	       OPT_STRICT };
 	static const struct option longs[] = {
 		{ "arch", required_argument, NULL, 'a' },
 		{ "sysroot", required_argument, NULL, OPT_SYSROOT },
@@ -361,6 +384,7 @@ static int parse(int argc, char **argv, struct options *o)
 		{ "all-sites", no_argument, NULL, OPT_ALL },
 		{ "dlopen", required_argument, NULL, OPT_DLOPEN },
 		{ "no-nss", no_argument, NULL, OPT_NONSS },
+		{ "strict", no_argument, NULL, OPT_STRICT },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -393,6 +417,7 @@ static int parse(int argc, char **argv, struct options *o)
 		case OPT_POLICY: o->policy = optarg; break;
 		case OPT_ALL: o->scan.all_sites = 1; break;
 		case OPT_NONSS: o->scan.no_nss = 1; break;
+		case OPT_STRICT: o->scan.strict = 1; break;
 		case OPT_DLOPEN: {
 			const char **d = realloc(o->scan.dlopen, (o->scan.ndlopen + 1) * sizeof *d);
 			if (!d)
