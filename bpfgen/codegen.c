@@ -557,47 +557,46 @@ static void emit_chunks(struct codegen *cg, const struct layout *lo)
  * section, which loads nr; x32 enters its section at the x32 guard (a
  * section whose decision starts at the x32 bit), -1 included. ENTRY[i]
  * is where section i's search tree starts. */
+/* The first section after I (of N) with an audit arch of its own (not
+ * x32's), or N. */
+static size_t next_audit(const struct codegen_section *s, size_t n, size_t i)
+{
+	while (++i < n && s[i].d->base)
+		;
+	return i;
+}
+
 static void emit_prologue(struct codegen *cg, const struct codegen_section *s,
 			  size_t n, int *entry)
 {
 	const struct decision *d = s[0].d;
 	uint32_t deflt = d->nodes[d->default_node].action;
 	struct ir *ir = cg->ir;
-	int nr = ir_label(ir), tree, minus_one, other = -1, x32 = -1;
+	int nr = ir_label(ir), bad = ret_label(cg, d->bad_arch);
+	int tree, minus_one, check = bad, x32 = -1;
 
 	for (size_t i = 1; i < n; i++) {
 		entry[i] = ir_label(ir);
 		if (s[i].d->base)
 			x32 = entry[i];
-		else if (other < 0)
-			other = ir_label(ir);
 	}
+	if (next_audit(s, n, 0) < n)
+		check = ir_label(ir);
 	ir_stmt(ir, LD_ABS, SD_ARCH);
-	ir_jump(ir, JEQ, d->arch->audit_arch, nr,
-		other >= 0 ? other : ret_label(cg, d->bad_arch));
-	for (size_t i = 1, first = 1; i < n; i++) {
-		int next;
-
-		if (s[i].d->base)
-			continue;
-		if (first)
-			ir_place(ir, other);
-		first = 0;
-		next = ret_label(cg, d->bad_arch);
-		for (size_t j = i + 1; j < n; j++)
-			if (!s[j].d->base) {
-				next = ir_label(ir);
-				break;
-			}
-		ir_jump(ir, JEQ, s[i].d->arch->audit_arch, entry[i], next);
-		if (next != ret_label(cg, d->bad_arch))
-			ir_place(ir, next);
+	ir_jump(ir, JEQ, d->arch->audit_arch, nr, check);
+	/* Each other audit arch: its section, or the next check, the last
+	 * one on-bad-arch. */
+	for (size_t i = next_audit(s, n, 0), j; i < n; i = j) {
+		j = next_audit(s, n, i);
+		ir_place(ir, check);
+		check = j < n ? ir_label(ir) : bad;
+		ir_jump(ir, JEQ, s[i].d->arch->audit_arch, entry[i], check);
 	}
 	ir_place(ir, nr);
 	ir_stmt(ir, LD_ABS, SD_NR);
 	entry[0] = ir_label(ir);
 	if (d->base) {          /* x32 alone: how compile.c sizes a section */
-		ir_jump(ir, JGE, d->base, entry[0], ret_label(cg, d->bad_arch));
+		ir_jump(ir, JGE, d->base, entry[0], bad);
 		ir_place(ir, entry[0]);
 		return;
 	}

@@ -39,32 +39,45 @@ static void take_notes(struct program *p, struct resolved *r)
 	r->nnotes = r->notes_cap = 0;
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 /* Every number some rule names, and every number allowed outright, as
- * seccomp sees them (x32's with the x32 bit). */
+ * seccomp sees them (x32's with the x32 bit). By the rules and the table,
+ * not by every number up to the highest: arm's private calls sit at
+ * 0x0f0000. */
 static void collect_facts(struct abi_facts *f, const struct resolved *r,
 			  const struct decision *d)
 {
-	uint32_t max = arch_max_nr(d->arch);
-	char *named = xcalloc((size_t)max + 1, 1);
-	size_t cap = 0;
+	size_t cap = 0, k = 0;
 
 	f->abi = d->arch;
 	for (size_t i = 0; i < r->nrules; i++)
 		for (size_t j = 0; j < r->rules[i].nnrs; j++)
-			named[r->rules[i].nrs[j]] = 1;
-	for (uint32_t nr = 0; nr <= max; nr++)
-		if (named[nr])
-			*(uint32_t *)vec_push(&f->named, &f->nnamed, &cap, 4) = d->base + nr;
+			*(uint32_t *)vec_push(&f->named, &f->nnamed, &cap, 4) =
+				d->base + r->rules[i].nrs[j];
+	if (f->nnamed)
+		qsort(f->named, f->nnamed, sizeof(uint32_t), cmp_u32);
+	for (size_t i = 0; i < f->nnamed; i++)
+		if (k == 0 || f->named[k - 1] != f->named[i])
+			f->named[k++] = f->named[i];
+	f->nnamed = k;
 	cap = 0;
-	for (uint32_t nr = 0; nr <= max; nr++) {
+	/* The table is sorted by number (then name): each number once. */
+	for (size_t i = 0; i < d->arch->nsyscalls; i++) {
+		uint32_t nr = d->arch->syscalls[i].nr;
 		const struct chain_node *n = &d->nodes[decision_node_for(d, d->base + nr)];
 
-		if (n->terminal && n->action == ACT_ALLOW &&
-		    arch_syscall_name(d->arch, nr))
+		if (i > 0 && d->arch->syscalls[i - 1].nr == nr)
+			continue;
+		if (n->terminal && n->action == ACT_ALLOW)
 			*(uint32_t *)vec_push(&f->allowed, &f->nallowed, &cap, 4) = d->base + nr;
 	}
 	f->nranges = d->nranges;
-	free(named);
 }
 
 /* Instructions of IR that survive jump resolution, which removes "ja"

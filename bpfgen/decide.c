@@ -88,45 +88,46 @@ static int conditional(struct decision *d, const struct rule *r, int next)
 	return intern(d, n);
 }
 
-/* For each number up to MAX, the rules naming it, in file order. */
-struct rules_by_nr {
-	size_t *start;   /* MAX + 2 offsets into idx */
-	size_t *idx;
+/* Every (number, rule) a rule names, sorted by number, then rule: the
+ * rules of each number in file order. Sparse, because a table can have
+ * far numbers (arm's private calls at 0x0f0000). */
+struct named_by_rule {
+	uint32_t nr;
+	size_t rule;
 };
 
-static struct rules_by_nr index_rules(const struct resolved *r, uint32_t max)
+static int cmp_named(const void *x, const void *y)
 {
-	struct rules_by_nr ix;
-	size_t total = 0;
-	size_t *fill;
+	const struct named_by_rule *a = x, *b = y;
 
-	ix.start = xcalloc((size_t)max + 2, sizeof(size_t));
-	for (size_t i = 0; i < r->nrules; i++)
-		for (size_t j = 0; j < r->rules[i].nnrs; j++)
-			ix.start[r->rules[i].nrs[j] + 1]++;
-	for (size_t nr = 0; nr <= max; nr++)
-		ix.start[nr + 1] += ix.start[nr];
-	total = ix.start[max + 1];
-	ix.idx = xcalloc(total, sizeof(size_t));
-	fill = xcalloc((size_t)max + 1, sizeof(size_t));
-	for (size_t i = 0; i < r->nrules; i++)
-		for (size_t j = 0; j < r->rules[i].nnrs; j++) {
-			uint32_t nr = r->rules[i].nrs[j];
-
-			ix.idx[ix.start[nr] + fill[nr]++] = i;
-		}
-	free(fill);
-	return ix;
+	if (a->nr != b->nr)
+		return a->nr < b->nr ? -1 : 1;
+	return a->rule < b->rule ? -1 : a->rule > b->rule;
 }
 
-/* Chain for one number: built from its last rule backwards. */
+static struct named_by_rule *index_rules(const struct resolved *r, size_t *n)
+{
+	struct named_by_rule *v = NULL;
+	size_t cap = 0;
+
+	*n = 0;
+	for (size_t i = 0; i < r->nrules; i++)
+		for (size_t j = 0; j < r->rules[i].nnrs; j++)
+			*(struct named_by_rule *)vec_push(&v, n, &cap, sizeof(*v)) =
+				(struct named_by_rule){ r->rules[i].nrs[j], i };
+	if (*n)
+		qsort(v, *n, sizeof(*v), cmp_named);
+	return v;
+}
+
+/* Chain for the number of IX[0..N): built from its last rule backwards. */
 static int chain_for(struct decision *d, const struct resolved *r,
-		     const struct rules_by_nr *ix, uint32_t nr)
+		     const struct named_by_rule *ix, size_t n)
 {
 	int node = d->default_node;
 
-	for (size_t k = ix->start[nr + 1]; k-- > ix->start[nr];) {
-		const struct rule *rule = &r->rules[ix->idx[k]];
+	for (size_t k = n; k-- > 0;) {
+		const struct rule *rule = &r->rules[ix[k].rule];
 
 		if (rule->never)
 			continue;
@@ -151,12 +152,31 @@ static void add_range(struct decision *d, uint32_t lo, uint32_t hi, int node)
 		(struct range){ lo, hi, node };
 }
 
+/* Numbers LO..HI that no rule names: the default, or on-newer above the
+ * highest number named. */
+static void add_unnamed(struct decision *d, const struct resolved *r, int newer,
+			uint32_t lo, uint32_t hi)
+{
+	uint32_t split;
+
+	if (lo > hi)
+		return;
+	if (newer < 0 || hi <= r->newer_above) {
+		add_range(d, d->base + lo, d->base + hi, d->default_node);
+		return;
+	}
+	split = lo > r->newer_above ? lo : r->newer_above + 1;
+	if (split > lo)
+		add_range(d, d->base + lo, d->base + split - 1, d->default_node);
+	add_range(d, d->base + split, d->base + hi, newer);
+}
+
 struct decision *decide(const struct resolved *r, struct diag *diag)
 {
 	struct decision *d = xcalloc(1, sizeof(*d));
-	uint32_t max = arch_max_nr(r->arch);
-	struct rules_by_nr ix = index_rules(r, max);
-
+	size_t n, i = 0;
+	struct named_by_rule *ix = index_rules(r, &n);
+	uint32_t next = 0;          /* lowest number not decided yet */
 	int newer = -1;
 
 	d->arch = r->arch;
@@ -172,16 +192,21 @@ struct decision *decide(const struct resolved *r, struct diag *diag)
 	 * highest one named) get its action instead of the default. */
 	if (r->has_newer)
 		newer = terminal(d, r->newer);
-	for (uint32_t nr = 0; nr <= max; nr++)
-		add_range(d, d->base + nr, d->base + nr,
-			  newer >= 0 && nr > r->newer_above ? newer :
-			  chain_for(d, r, &ix, nr));
-	if (max < d->top - d->base)
-		add_range(d, d->base + max + 1, d->top,
-			  newer >= 0 ? newer : d->default_node);
+	while (i < n) {
+		size_t j = i;
+		uint32_t nr = ix[i].nr;
+
+		while (j < n && ix[j].nr == nr)
+			j++;
+		if (nr > next)
+			add_unnamed(d, r, newer, next, nr - 1);
+		add_range(d, d->base + nr, d->base + nr, chain_for(d, r, ix + i, j - i));
+		next = nr + 1;
+		i = j;
+	}
+	add_unnamed(d, r, newer, next, d->top - d->base);
 	(void)diag;   /* rules that never apply: the linter (lint.c) says so */
-	free(ix.start);
-	free(ix.idx);
+	free(ix);
 	return d;
 }
 

@@ -19,8 +19,10 @@
 /* One architecture's resolution, with the rules naming each number. */
 struct view {
 	const struct resolved *r;
-	uint32_t max;
-	size_t *start;      /* max + 2 offsets into idx */
+	uint32_t max;       /* the table's highest number */
+	uint32_t top;       /* the highest number a rule names (arm's table
+			     * goes to 0x0f0006: no arrays that far) */
+	size_t *start;      /* top + 2 offsets into idx */
 	size_t *idx;        /* rule indexes, file order within a number */
 };
 
@@ -42,23 +44,38 @@ static void view_init(struct view *v, const struct resolved *r)
 
 	v->r = r;
 	v->max = arch_max_nr(r->arch);
-	v->start = xcalloc((size_t)v->max + 2, sizeof(size_t));
+	v->top = 0;
 	for (size_t i = 0; i < r->nrules; i++)
 		for (size_t j = 0; j < r->rules[i].nnrs; j++)
-			if (r->rules[i].nrs[j] <= v->max)
+			if (r->rules[i].nrs[j] <= v->max && r->rules[i].nrs[j] > v->top)
+				v->top = r->rules[i].nrs[j];
+	v->start = xcalloc((size_t)v->top + 2, sizeof(size_t));
+	for (size_t i = 0; i < r->nrules; i++)
+		for (size_t j = 0; j < r->rules[i].nnrs; j++)
+			if (r->rules[i].nrs[j] <= v->top)
 				v->start[r->rules[i].nrs[j] + 1]++;
-	for (size_t nr = 0; nr <= v->max; nr++)
+	for (size_t nr = 0; nr <= v->top; nr++)
 		v->start[nr + 1] += v->start[nr];
-	v->idx = xcalloc(v->start[v->max + 1] + 1, sizeof(size_t));
-	fill = xcalloc((size_t)v->max + 1, sizeof(size_t));
+	v->idx = xcalloc(v->start[v->top + 1] + 1, sizeof(size_t));
+	fill = xcalloc((size_t)v->top + 1, sizeof(size_t));
 	for (size_t i = 0; i < r->nrules; i++)
 		for (size_t j = 0; j < r->rules[i].nnrs; j++) {
 			uint32_t nr = r->rules[i].nrs[j];
 
-			if (nr <= v->max)
+			if (nr <= v->top)
 				v->idx[v->start[nr] + fill[nr]++] = i;
 		}
 	free(fill);
+}
+
+/* The rules naming NR: idx[*LO .. *HI). */
+static void rules_of(const struct view *v, long nr, size_t *lo, size_t *hi)
+{
+	*lo = *hi = 0;
+	if (nr >= 0 && (uint32_t)nr <= v->top) {
+		*lo = v->start[nr];
+		*hi = v->start[nr + 1];
+	}
 }
 
 static long nr_of(const struct view *v, const char *name)
@@ -72,7 +89,10 @@ static long nr_of(const struct view *v, const char *name)
  * it for all (the rule to blame for denying it), or -1. */
 static long deciding_deny(const struct view *v, long nr)
 {
-	for (size_t k = v->start[nr]; k < v->start[nr + 1]; k++) {
+	size_t lo, hi;
+
+	rules_of(v, nr, &lo, &hi);
+	for (size_t k = lo; k < hi; k++) {
 		const struct rule *rule = &v->r->rules[v->idx[k]];
 
 		if (rule->never)
@@ -88,7 +108,10 @@ static long deciding_deny(const struct view *v, long nr)
 /* Whether some arguments let NR run. */
 static int allowed_somehow(const struct view *v, long nr)
 {
-	for (size_t k = v->start[nr]; k < v->start[nr + 1]; k++) {
+	size_t lo, hi;
+
+	rules_of(v, nr, &lo, &hi);
+	for (size_t k = lo; k < hi; k++) {
 		const struct rule *rule = &v->r->rules[v->idx[k]];
 
 		if (rule->never)
@@ -415,10 +438,12 @@ static void lint_clone3(const struct linter *L)
 	for (size_t a = 0; a < L->n; a++) {
 		const struct view *v = &L->v[a];
 		long clone = nr_of(v, "clone"), clone3 = nr_of(v, "clone3");
+		size_t lo, hi;
 
 		if (clone < 0 || clone3 < 0 || !allowed_somehow(v, clone3))
 			continue;
-		for (size_t k = v->start[clone]; k < v->start[clone + 1]; k++) {
+		rules_of(v, clone, &lo, &hi);
+		for (size_t k = lo; k < hi; k++) {
 			const struct rule *rule = &v->r->rules[v->idx[k]];
 			struct pos p;
 
@@ -695,11 +720,11 @@ static void shadow_arch(const struct linter *L, size_t a, struct shadow_acc *acc
 {
 	const struct view *v = &L->v[a];
 	const struct resolved *r = v->r;
-	size_t *first = xcalloc((size_t)v->max + 1, sizeof(*first));
+	size_t *first = xcalloc((size_t)v->top + 1, sizeof(*first));
 	struct cset_table t = { 0 };
 
 	/* The first live unconditional rule of each number. */
-	for (uint32_t nr = 0; nr <= v->max; nr++) {
+	for (uint32_t nr = 0; nr <= v->top; nr++) {
 		first[nr] = SIZE_MAX;
 		for (size_t k = v->start[nr]; k < v->start[nr + 1]; k++) {
 			const struct rule *rule = &r->rules[v->idx[k]];
@@ -724,7 +749,7 @@ static void shadow_arch(const struct linter *L, size_t a, struct shadow_acc *acc
 				uint32_t nr = rule->nrs[j];
 				long by = -1;
 
-				if (nr > v->max)
+				if (nr > v->top)
 					continue;
 				total++;
 				if (first[nr] < k)
@@ -749,7 +774,7 @@ static void shadow_arch(const struct linter *L, size_t a, struct shadow_acc *acc
 
 			if (!rule->never && rule->nconds)
 				for (size_t j = 0; j < rule->nnrs; j++)
-					if (rule->nrs[j] <= v->max)
+					if (rule->nrs[j] <= v->top)
 						cset_add(&t, r, rule->nrs[j], k);
 		}
 		if (total) {
